@@ -1,0 +1,1 @@
+//! Benchmarks of ostracon (see benches/).

@@ -1,0 +1,47 @@
+//! Every domain-separation label of the protocol, in one place.
+//!
+//! Labels carry the protocol version. Changing any of them changes every hash and every
+//! proof: they are part of the wire format, pinned by the test vectors.
+
+/// Protocol name and version, the first thing every transcript absorbs.
+pub const PROTOCOL: &[u8] = b"ostracon/v1";
+
+/// Hashed to the group to obtain the generator `H`.
+pub const GENERATOR_H: &[u8] = b"ostracon/v1/generator/H";
+
+/// Merlin transcript label of every proof transcript.
+pub const TRANSCRIPT: &[u8] = b"ostracon/v1/transcript";
+
+/// Domain separator of the Schnorr proof of knowledge of a discrete logarithm.
+pub const SCHNORR: &[u8] = b"schnorr-pok v1";
+/// Domain separator of the Chaum–Pedersen equality-of-discrete-logarithms proof.
+pub const DLEQ: &[u8] = b"dleq v1";
+/// Domain separator of the disjunctive (CDS) range proof over `0..=L`.
+pub const DISJUNCTIVE: &[u8] = b"disjunctive v1";
+/// Domain separator of the well-formedness proof (knowledge of plaintext and nonce).
+pub const WELLFORMED: &[u8] = b"wellformed v1";
+/// Domain separator of the bulletproofs range proof over `[a, b]`.
+pub const RANGE: &[u8] = b"range v1";
+
+/// Transcript field: a context label chosen by the caller (election, ballot, contest...).
+pub const CONTEXT: &[u8] = b"ctx";
+/// Transcript field: the base point(s) of a statement.
+pub const BASE: &[u8] = b"base";
+/// Transcript field: the public key `K`.
+pub const KEY: &[u8] = b"K";
+/// Transcript field: first component of a ciphertext.
+pub const CT_A: &[u8] = b"ct.A";
+/// Transcript field: second component of a ciphertext.
+pub const CT_B: &[u8] = b"ct.B";
+/// Transcript field: a public point whose discrete log is proved.
+pub const PUBLIC: &[u8] = b"X";
+/// Transcript field: a second public point (DLEQ).
+pub const PUBLIC2: &[u8] = b"M";
+/// Transcript field: a commitment of the prover.
+pub const COMMIT: &[u8] = b"commit";
+/// Transcript field: a challenge.
+pub const CHALLENGE: &[u8] = b"c";
+/// Transcript field: a range bound.
+pub const BOUND: &[u8] = b"bound";
+/// Transcript field: a count or size.
+pub const SIZE: &[u8] = b"n";

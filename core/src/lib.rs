@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+extern crate alloc;
+#[cfg(any(test, feature = "std"))]
+extern crate std;
+
+pub mod dlog;
+pub mod elgamal;
+pub mod error;
+pub mod group;
+pub mod hex;
+pub mod labels;
+pub mod proofs;
+pub mod transcript;
+
+pub use curve25519_dalek;
+pub use error::{DecodeError, DecodeErrorKind, Error, ProofError, ProofKind, Result};
+pub use merlin;
+pub use rand_core;

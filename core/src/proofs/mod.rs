@@ -1,0 +1,1 @@
+//! Zero-knowledge proofs, all non-interactive over merlin transcripts.
