@@ -37,7 +37,9 @@ pub struct DlogTable {
 
 impl core::fmt::Debug for DlogTable {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("DlogTable").field("baby_steps", &self.m).finish()
+        f.debug_struct("DlogTable")
+            .field("baby_steps", &self.m)
+            .finish()
     }
 }
 
@@ -80,7 +82,11 @@ impl DlogTable {
         entries.sort_unstable();
         let half = Scalar::from(2u8).invert();
         let half_step = &(Scalar::from(m) * half) * group::table_g();
-        Self { m, entries, half_step }
+        Self {
+            m,
+            entries,
+            half_step,
+        }
     }
 
     /// Number of baby steps.
@@ -90,7 +96,10 @@ impl DlogTable {
 
     fn lookup(&self, key: u64) -> impl Iterator<Item = u64> + '_ {
         let start = self.entries.partition_point(|e| e.0 < key);
-        self.entries[start..].iter().take_while(move |e| e.0 == key).map(|e| u64::from(e.1))
+        self.entries[start..]
+            .iter()
+            .take_while(move |e| e.0 == key)
+            .map(|e| u64::from(e.1))
     }
 
     /// Finds `v` in `[0, bound)` with `v·G = point`.

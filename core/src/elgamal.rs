@@ -88,7 +88,10 @@ impl PublicKey {
     /// Wraps a point; the identity is refused (it would make every ciphertext public).
     pub fn from_point(p: Point) -> Result<Self, DecodeError> {
         if p.is_identity() {
-            return Err(DecodeError::new("public key", DecodeErrorKind::IdentityPoint));
+            return Err(DecodeError::new(
+                "public key",
+                DecodeErrorKind::IdentityPoint,
+            ));
         }
         Ok(Self(p))
     }
@@ -213,12 +216,18 @@ pub struct RawCiphertext {
 impl RawCiphertext {
     /// The encryption of 0 with nonce 0: the neutral element of addition.
     pub fn zero() -> Self {
-        Self { a: RistrettoPoint::identity(), b: RistrettoPoint::identity() }
+        Self {
+            a: RistrettoPoint::identity(),
+            b: RistrettoPoint::identity(),
+        }
     }
 
     /// Computes the canonical encodings.
     pub fn to_ciphertext(&self) -> Ciphertext {
-        Ciphertext { a: Point::new(self.a), b: Point::new(self.b) }
+        Ciphertext {
+            a: Point::new(self.a),
+            b: Point::new(self.b),
+        }
     }
 
     /// Multiplies by a public weight.
@@ -236,7 +245,10 @@ impl Default for RawCiphertext {
 impl Add for RawCiphertext {
     type Output = Self;
     fn add(self, o: Self) -> Self {
-        Self { a: self.a + o.a, b: self.b + o.b }
+        Self {
+            a: self.a + o.a,
+            b: self.b + o.b,
+        }
     }
 }
 
@@ -250,21 +262,30 @@ impl AddAssign for RawCiphertext {
 impl Sub for RawCiphertext {
     type Output = Self;
     fn sub(self, o: Self) -> Self {
-        Self { a: self.a - o.a, b: self.b - o.b }
+        Self {
+            a: self.a - o.a,
+            b: self.b - o.b,
+        }
     }
 }
 
 impl Neg for RawCiphertext {
     type Output = Self;
     fn neg(self) -> Self {
-        Self { a: -self.a, b: -self.b }
+        Self {
+            a: -self.a,
+            b: -self.b,
+        }
     }
 }
 
 impl Mul<Scalar> for RawCiphertext {
     type Output = Self;
     fn mul(self, s: Scalar) -> Self {
-        Self { a: self.a * s, b: self.b * s }
+        Self {
+            a: self.a * s,
+            b: self.b * s,
+        }
     }
 }
 
@@ -289,7 +310,10 @@ impl Ciphertext {
 
     /// The points, for arithmetic.
     pub fn raw(&self) -> RawCiphertext {
-        RawCiphertext { a: *self.a.point(), b: *self.b.point() }
+        RawCiphertext {
+            a: *self.a.point(),
+            b: *self.b.point(),
+        }
     }
 
     /// Canonical encoding `A ‖ B`.
@@ -309,7 +333,10 @@ impl Ciphertext {
         if bytes.len() != Self::LEN {
             return Err(DecodeError::new(
                 what,
-                DecodeErrorKind::WrongLength { expected: Self::LEN, found: bytes.len() },
+                DecodeErrorKind::WrongLength {
+                    expected: Self::LEN,
+                    found: bytes.len(),
+                },
             ));
         }
         let mut r = Reader::new(bytes, what);
@@ -320,7 +347,10 @@ impl Ciphertext {
 
     /// Reads a ciphertext from a reader.
     pub fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(Self { a: r.point()?, b: r.point()? })
+        Ok(Self {
+            a: r.point()?,
+            b: r.point()?,
+        })
     }
 }
 
@@ -344,8 +374,14 @@ mod tests {
         let (c1, _) = ek.encrypt_with_rng(3, &mut rng);
         let (c2, _) = ek.encrypt_with_rng(4, &mut rng);
         let sum = c1.raw() + c2.raw();
-        assert_eq!(sk.decrypt_to_point(&sum), Scalar::from(7u8) * group::generator_g());
-        assert_eq!(sk.decrypt_to_point(&sum.scale(3)), Scalar::from(21u8) * group::generator_g());
+        assert_eq!(
+            sk.decrypt_to_point(&sum),
+            Scalar::from(7u8) * group::generator_g()
+        );
+        assert_eq!(
+            sk.decrypt_to_point(&sum.scale(3)),
+            Scalar::from(21u8) * group::generator_g()
+        );
         let back = Ciphertext::from_bytes(&c1.to_bytes()).unwrap();
         assert_eq!(back, c1);
         assert!(alloc::format!("{sk:?}").contains("redacted"));

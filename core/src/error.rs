@@ -64,7 +64,10 @@ impl DecodeError {
     /// The same error, re-attributed to the enclosing object `what`.
     #[must_use]
     pub const fn within(self, what: What) -> Self {
-        Self { what, kind: self.kind }
+        Self {
+            what,
+            kind: self.kind,
+        }
     }
 
     /// A stable code for the kind of failure, e.g. `decode.invalid_point`.
@@ -94,7 +97,11 @@ impl fmt::Display for DecodeError {
                 write!(f, "{}: truncated at byte {offset}", self.what)
             }
             DecodeErrorKind::TrailingBytes { offset } => {
-                write!(f, "{}: unexpected trailing bytes from byte {offset}", self.what)
+                write!(
+                    f,
+                    "{}: unexpected trailing bytes from byte {offset}",
+                    self.what
+                )
             }
             DecodeErrorKind::InvalidPoint => {
                 write!(f, "{}: not a canonical ristretto255 point", self.what)
@@ -103,7 +110,11 @@ impl fmt::Display for DecodeError {
                 write!(f, "{}: the identity point is not allowed here", self.what)
             }
             DecodeErrorKind::NonCanonicalScalar => {
-                write!(f, "{}: scalar is not canonical (not reduced mod l)", self.what)
+                write!(
+                    f,
+                    "{}: scalar is not canonical (not reduced mod l)",
+                    self.what
+                )
             }
             DecodeErrorKind::InvalidHex => write!(f, "{}: invalid hexadecimal", self.what),
             DecodeErrorKind::InvalidValue => write!(f, "{}: unsupported value", self.what),
@@ -155,7 +166,10 @@ impl ProofError {
     }
 
     pub(crate) const fn at(kind: ProofKind, index: usize) -> Self {
-        Self { kind, index: Some(index) }
+        Self {
+            kind,
+            index: Some(index),
+        }
     }
 }
 

@@ -68,7 +68,10 @@ pub struct Point {
 impl Point {
     /// Wraps a point, computing its encoding.
     pub fn new(point: RistrettoPoint) -> Self {
-        Self { point, bytes: point.compress() }
+        Self {
+            point,
+            bytes: point.compress(),
+        }
     }
 
     /// Wraps many points, computing all encodings with one batched inversion.
@@ -76,14 +79,23 @@ impl Point {
         compress_batch(points)
             .into_iter()
             .zip(points)
-            .map(|(bytes, point)| Point { point: *point, bytes })
+            .map(|(bytes, point)| Point {
+                point: *point,
+                bytes,
+            })
             .collect()
     }
 
     /// Decodes a canonical encoding. The identity is accepted; see [`Point::decode_nonidentity`].
     pub fn decode(bytes: &[u8], what: What) -> Result<Self, DecodeError> {
         let arr: [u8; 32] = bytes.try_into().map_err(|_| {
-            DecodeError::new(what, DecodeErrorKind::WrongLength { expected: 32, found: bytes.len() })
+            DecodeError::new(
+                what,
+                DecodeErrorKind::WrongLength {
+                    expected: 32,
+                    found: bytes.len(),
+                },
+            )
         })?;
         let bytes = CompressedRistretto(arr);
         let point = bytes
@@ -155,7 +167,13 @@ pub fn compress_batch(points: &[RistrettoPoint]) -> Vec<CompressedRistretto> {
 /// Decodes a canonical scalar.
 pub fn decode_scalar(bytes: &[u8], what: What) -> Result<Scalar, DecodeError> {
     let arr: [u8; 32] = bytes.try_into().map_err(|_| {
-        DecodeError::new(what, DecodeErrorKind::WrongLength { expected: 32, found: bytes.len() })
+        DecodeError::new(
+            what,
+            DecodeErrorKind::WrongLength {
+                expected: 32,
+                found: bytes.len(),
+            },
+        )
     })?;
     Option::from(Scalar::from_canonical_bytes(arr))
         .ok_or(DecodeError::new(what, DecodeErrorKind::NonCanonicalScalar))
@@ -173,7 +191,11 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// Starts reading `bytes`, which encode a `what`.
     pub fn new(bytes: &'a [u8], what: What) -> Self {
-        Self { bytes, pos: 0, what }
+        Self {
+            bytes,
+            pos: 0,
+            what,
+        }
     }
 
     /// The current offset.
@@ -269,8 +291,9 @@ mod tests {
 
     #[test]
     fn batch_compression_matches_single() {
-        let pts: Vec<RistrettoPoint> =
-            (1u64..20).map(|i| Scalar::from(i * 7919) * generator_g()).collect();
+        let pts: Vec<RistrettoPoint> = (1u64..20)
+            .map(|i| Scalar::from(i * 7919) * generator_g())
+            .collect();
         let batch = compress_batch(&pts);
         for (p, c) in pts.iter().zip(&batch) {
             assert_eq!(p.compress(), *c);
@@ -281,19 +304,34 @@ mod tests {
     fn decoding_rejects_bad_input() {
         assert_eq!(
             Point::decode(&[0u8; 31], "p").unwrap_err().kind,
-            DecodeErrorKind::WrongLength { expected: 32, found: 31 }
+            DecodeErrorKind::WrongLength {
+                expected: 32,
+                found: 31
+            }
         );
-        assert_eq!(Point::decode(&[0xffu8; 32], "p").unwrap_err().kind, DecodeErrorKind::InvalidPoint);
+        assert_eq!(
+            Point::decode(&[0xffu8; 32], "p").unwrap_err().kind,
+            DecodeErrorKind::InvalidPoint
+        );
         assert_eq!(
             Point::decode_nonidentity(&[0u8; 32], "p").unwrap_err().kind,
             DecodeErrorKind::IdentityPoint
         );
-        assert_eq!(decode_scalar(&[0xffu8; 32], "s").unwrap_err().kind, DecodeErrorKind::NonCanonicalScalar);
+        assert_eq!(
+            decode_scalar(&[0xffu8; 32], "s").unwrap_err().kind,
+            DecodeErrorKind::NonCanonicalScalar
+        );
         let mut r = Reader::new(&[1, 2, 3], "x");
         assert_eq!(r.u8().unwrap(), 1);
-        assert_eq!(r.u32().unwrap_err().kind, DecodeErrorKind::Truncated { offset: 1 });
+        assert_eq!(
+            r.u32().unwrap_err().kind,
+            DecodeErrorKind::Truncated { offset: 1 }
+        );
         let mut r = Reader::new(&[1, 2, 3], "x");
         r.u8().unwrap();
-        assert_eq!(r.finish().unwrap_err().kind, DecodeErrorKind::TrailingBytes { offset: 1 });
+        assert_eq!(
+            r.finish().unwrap_err().kind,
+            DecodeErrorKind::TrailingBytes { offset: 1 }
+        );
     }
 }

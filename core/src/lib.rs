@@ -2,7 +2,10 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 extern crate alloc;
 #[cfg(any(test, feature = "std"))]
@@ -15,6 +18,7 @@ pub mod group;
 pub mod hex;
 pub mod labels;
 pub mod proofs;
+mod serde_bytes;
 pub mod transcript;
 
 pub use curve25519_dalek;

@@ -106,6 +106,10 @@ impl ProofContext {
 
 impl core::fmt::Debug for ProofContext {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "ProofContext({})", crate::hex::Hex(&self.fingerprint(b"debug")))
+        write!(
+            f,
+            "ProofContext({})",
+            crate::hex::Hex(&self.fingerprint(b"debug"))
+        )
     }
 }

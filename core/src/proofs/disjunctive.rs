@@ -1,0 +1,412 @@
+//! Disjunctive Chaum–Pedersen (CDS) proof that a ciphertext encrypts a value in `0..=L`.
+//!
+//! Statement: the key `K`, a ciphertext `(A, B)` and the bound `L`. Witness: `v ≤ L` and
+//! `r` with `A = r·H`, `B = v·G + r·K`. The proof is an OR of `L + 1` Chaum–Pedersen
+//! proofs, branch `j` claiming `log_H A = log_K (B − j·G)`; the prover simulates every
+//! branch but the true one, and the challenges of all branches must sum to the
+//! Fiat–Shamir challenge.
+//!
+//! ```text
+//! prover, branch j ≠ v: c_j, z_j ← random
+//!                       a_j = (z_j − c_j·r)·H
+//!                       b_j = (z_j − c_j·r)·K + c_j·(j − v)·G     (= z_j·K − c_j·(B − j·G))
+//! prover, branch v:     u ← random; a_v = u·H, b_v = u·K
+//! transcript: domain("disjunctive v1", L), K, A, B, (a_j, b_j) for j = 0..=L  →  c
+//! prover:   c_v = c − Σ_{j≠v} c_j,  z_v = u + c_v·r
+//! verifier: Σ_j c_j = c, and for every j:
+//!           z_j·H = a_j + c_j·A   and   z_j·K = b_j + c_j·(B − j·G)
+//! ```
+//!
+//! The simulated and true branches are computed with the same operations and
+//! constant-time selections, so the prover's timing does not depend on `v`.
+//!
+//! Encoding: `(a_j ‖ b_j)` for `j = 0..=L`, then `c_j` for `j = 0..L` (the last challenge
+//! is implied), then `z_j` for `j = 0..=L`: `128·L + 96` bytes; 224 bytes for a 0/1 proof.
+
+use alloc::vec::Vec;
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
+use rand_chacha::ChaCha20Rng;
+use rand_core::CryptoRngCore;
+use subtle::{ConditionallySelectable, ConstantTimeEq};
+use zeroize::Zeroizing;
+
+use crate::elgamal::{Ciphertext, EncryptionKey, Nonce, PublicKey};
+use crate::error::{DecodeError, DecodeErrorKind, Error, ProofError, ProofKind};
+use crate::group::{self, Point, Reader};
+use crate::labels;
+use crate::proofs::batch::{self, BatchItem, Msm};
+use crate::transcript::{ProofContext, TranscriptExt};
+
+/// Largest `L` accepted (proof size grows linearly; larger ranges use bulletproofs).
+pub const MAX_L: u64 = 1024;
+
+/// A disjunctive proof that a ciphertext encrypts a value in `0..=L`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisjunctiveProof {
+    /// `(a_j, b_j)` for `j = 0..=L`.
+    commitments: Vec<(Point, Point)>,
+    /// `c_j` for `j = 0..L`; `c_L` is implied: all challenges sum to the transcript's.
+    challenges: Vec<Scalar>,
+    /// `z_j` for `j = 0..=L`.
+    responses: Vec<Scalar>,
+}
+
+fn challenge(
+    ctx: &ProofContext,
+    key: &PublicKey,
+    ct: &Ciphertext,
+    commitments: &[(Point, Point)],
+) -> Scalar {
+    let mut t = ctx.transcript();
+    t.proof_domain(labels::DISJUNCTIVE, &[commitments.len() as u64 - 1]);
+    t.append_point(labels::KEY, key.point());
+    t.append_point(labels::CT_A, &ct.a);
+    t.append_point(labels::CT_B, &ct.b);
+    for (a, b) in commitments {
+        t.append_point(labels::COMMIT, a);
+        t.append_point(labels::COMMIT, b);
+    }
+    t.challenge_scalar(labels::CHALLENGE)
+}
+
+impl DisjunctiveProof {
+    /// Encrypts `v` with `nonce` and proves it lies in `0..=max`, computing every
+    /// encoding in one batch. Refuses `v > max` or `max > MAX_L`.
+    pub fn encrypt_and_prove(
+        ctx: &ProofContext,
+        key: &EncryptionKey,
+        v: u64,
+        max: u64,
+        nonce: &Nonce,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<(Ciphertext, Self), Error> {
+        check_bounds(v, max)?;
+        let raw = key.encrypt_raw(&Scalar::from(v), nonce);
+        let (commit_points, sim) = commit(key, v, max, nonce, rng);
+        let mut all = Vec::with_capacity(commit_points.len() + 2);
+        all.push(raw.a);
+        all.push(raw.b);
+        all.extend_from_slice(&commit_points);
+        let encoded = Point::new_batch(&all);
+        let ct = Ciphertext {
+            a: encoded[0],
+            b: encoded[1],
+        };
+        let proof = finish(ctx, key.public_key(), &ct, v, nonce, &encoded[2..], sim);
+        Ok((ct, proof))
+    }
+
+    /// Proves that `ct`, the encryption of `v` with `nonce`, holds a value in `0..=max`.
+    pub fn prove(
+        ctx: &ProofContext,
+        key: &EncryptionKey,
+        ct: &Ciphertext,
+        v: u64,
+        max: u64,
+        nonce: &Nonce,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Self, Error> {
+        check_bounds(v, max)?;
+        let (commit_points, sim) = commit(key, v, max, nonce, rng);
+        let encoded = Point::new_batch(&commit_points);
+        Ok(finish(ctx, key.public_key(), ct, v, nonce, &encoded, sim))
+    }
+
+    /// The bound `L` this proof speaks of.
+    pub fn max(&self) -> u64 {
+        self.commitments.len() as u64 - 1
+    }
+
+    /// Verifies that `ct` encrypts a value in `0..=max` under `key`.
+    pub fn verify(
+        &self,
+        ctx: &ProofContext,
+        key: &PublicKey,
+        ct: &Ciphertext,
+        max: u64,
+    ) -> Result<(), ProofError> {
+        if self.item(ctx, key, ct, max).verify_single() {
+            Ok(())
+        } else {
+            Err(ProofError::new(ProofKind::Disjunctive))
+        }
+    }
+
+    /// Bundles the proof with its statement for batch verification (shared point: `K`).
+    pub fn item<'a>(
+        &'a self,
+        ctx: &'a ProofContext,
+        key: &'a PublicKey,
+        ct: &'a Ciphertext,
+        max: u64,
+    ) -> DisjunctiveItem<'a> {
+        DisjunctiveItem {
+            ctx,
+            key,
+            ct,
+            max,
+            proof: self,
+        }
+    }
+
+    /// Encoded length for bound `L`.
+    pub const fn encoded_len(max: u64) -> usize {
+        128 * max as usize + 96
+    }
+
+    /// Canonical encoding.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let n = self.commitments.len();
+        let mut out = Vec::with_capacity(Self::encoded_len(n as u64 - 1));
+        for (a, b) in &self.commitments {
+            out.extend_from_slice(a.as_bytes());
+            out.extend_from_slice(b.as_bytes());
+        }
+        for c in &self.challenges {
+            out.extend_from_slice(c.as_bytes());
+        }
+        for z in &self.responses {
+            out.extend_from_slice(z.as_bytes());
+        }
+        out
+    }
+
+    /// Decodes strictly; `L` is implied by the length.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        const WHAT: &str = "disjunctive proof";
+        let len = bytes.len();
+        if len < 224 || (len - 96) % 128 != 0 || (len - 96) / 128 > MAX_L as usize {
+            return Err(DecodeError::new(
+                WHAT,
+                DecodeErrorKind::WrongLength {
+                    expected: Self::encoded_len(1.max((len.saturating_sub(96) / 128) as u64)),
+                    found: len,
+                },
+            ));
+        }
+        let n = (len - 96) / 128 + 1;
+        let mut r = Reader::new(bytes, WHAT);
+        let mut commitments = Vec::with_capacity(n);
+        for _ in 0..n {
+            commitments.push((r.point()?, r.point()?));
+        }
+        let mut challenges = Vec::with_capacity(n);
+        for _ in 0..n - 1 {
+            challenges.push(r.scalar()?);
+        }
+        let mut responses = Vec::with_capacity(n);
+        for _ in 0..n {
+            responses.push(r.scalar()?);
+        }
+        r.finish()?;
+        Ok(Self {
+            commitments,
+            challenges,
+            responses,
+        })
+    }
+
+    /// All challenges, the last derived from the transcript's challenge.
+    fn full_challenges(&self, c: Scalar) -> Vec<Scalar> {
+        let mut cs = self.challenges.clone();
+        let partial: Scalar = cs.iter().sum();
+        cs.push(c - partial);
+        cs
+    }
+}
+
+crate::serde_bytes::serde_via_bytes!(DisjunctiveProof, "disjunctive proof");
+
+fn check_bounds(v: u64, max: u64) -> Result<(), Error> {
+    if max == 0 || max > MAX_L {
+        return Err(Error::invalid_input(alloc::format!(
+            "disjunctive proof bound {max} is outside 1..={MAX_L}"
+        )));
+    }
+    if v > max {
+        return Err(Error::invalid_input(alloc::format!(
+            "value {v} is above the bound {max}"
+        )));
+    }
+    Ok(())
+}
+
+/// The prover's per-branch secrets before the challenge.
+struct Simulation {
+    u: Zeroizing<Scalar>,
+    /// Random challenges (the true branch's entry is a dummy).
+    c: Vec<Scalar>,
+    /// Random responses (the true branch's entry is replaced).
+    z: Vec<Scalar>,
+}
+
+impl Drop for Simulation {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.c.zeroize();
+        self.z.zeroize();
+    }
+}
+
+/// Commitment points `a_0, b_0, a_1, b_1, ...` computed uniformly for every branch.
+fn commit(
+    key: &EncryptionKey,
+    v: u64,
+    max: u64,
+    nonce: &Nonce,
+    rng: &mut impl CryptoRngCore,
+) -> (Vec<RistrettoPoint>, Simulation) {
+    let r = nonce.as_scalar();
+    let u = Zeroizing::new(Scalar::random(rng));
+    let n = max as usize + 1;
+    let mut sim = Simulation {
+        u,
+        c: Vec::with_capacity(n),
+        z: Vec::with_capacity(n),
+    };
+    let mut points = Vec::with_capacity(2 * n);
+    let vs = Scalar::from(v);
+    for j in 0..=max {
+        let c = Scalar::random(rng);
+        let z = Scalar::random(rng);
+        let real = j.ct_eq(&v);
+        let e = Zeroizing::new(Scalar::conditional_select(&(z - c * r), &sim.u, real));
+        let d = Zeroizing::new(Scalar::conditional_select(
+            &(c * (Scalar::from(j) - vs)),
+            &Scalar::ZERO,
+            real,
+        ));
+        points.push(&*e * group::table_h());
+        points.push(key.mul_k(&e) + &*d * group::table_g());
+        sim.c.push(c);
+        sim.z.push(z);
+    }
+    (points, sim)
+}
+
+fn finish(
+    ctx: &ProofContext,
+    key: &PublicKey,
+    ct: &Ciphertext,
+    v: u64,
+    nonce: &Nonce,
+    encoded: &[Point],
+    sim: Simulation,
+) -> DisjunctiveProof {
+    let commitments: Vec<(Point, Point)> = encoded.chunks_exact(2).map(|p| (p[0], p[1])).collect();
+    let c = challenge(ctx, key, ct, &commitments);
+    let r = nonce.as_scalar();
+    let total: Scalar = sim.c.iter().sum();
+    let mut challenges = Vec::with_capacity(sim.c.len());
+    let mut responses = Vec::with_capacity(sim.c.len());
+    for (j, (cj, zj)) in sim.c.iter().zip(&sim.z).enumerate() {
+        let real = (j as u64).ct_eq(&v);
+        // For the true branch: c_v = c − Σ_{j≠v} c_j = c − (total − dummy c_v).
+        let c_real = c - (total - cj);
+        let z_real = *sim.u + c_real * r;
+        challenges.push(Scalar::conditional_select(cj, &c_real, real));
+        responses.push(Scalar::conditional_select(zj, &z_real, real));
+    }
+    challenges.pop(); // c_L is implied by the sum
+    DisjunctiveProof {
+        commitments,
+        challenges,
+        responses,
+    }
+}
+
+/// A disjunctive proof with its statement and context.
+#[derive(Clone, Copy, Debug)]
+pub struct DisjunctiveItem<'a> {
+    /// Context the proof is bound to.
+    pub ctx: &'a ProofContext,
+    /// Election key.
+    pub key: &'a PublicKey,
+    /// The ciphertext.
+    pub ct: &'a Ciphertext,
+    /// The bound `L`.
+    pub max: u64,
+    /// The proof.
+    pub proof: &'a DisjunctiveProof,
+}
+
+impl DisjunctiveItem<'_> {
+    fn shape_ok(&self) -> bool {
+        self.max >= 1 && self.max <= MAX_L && self.proof.max() == self.max
+    }
+}
+
+impl BatchItem for DisjunctiveItem<'_> {
+    const KIND: ProofKind = ProofKind::Disjunctive;
+
+    fn points(&self) -> usize {
+        2 * self.proof.commitments.len() + 2
+    }
+
+    fn shared(&self) -> Option<&Point> {
+        Some(self.key.point())
+    }
+
+    fn verify_single(&self) -> bool {
+        if !self.shape_ok() {
+            return false;
+        }
+        let p = self.proof;
+        let c = challenge(self.ctx, self.key, self.ct, &p.commitments);
+        let cs = p.full_challenges(c);
+        let (h, k, g) = (
+            *group::generator_h().point(),
+            *self.key.point().point(),
+            group::generator_g(),
+        );
+        let (a_ct, b_ct) = (*self.ct.a.point(), *self.ct.b.point());
+        p.commitments
+            .iter()
+            .zip(&cs)
+            .zip(&p.responses)
+            .enumerate()
+            .all(|(j, (((a, b), cj), zj))| {
+                // z_j·H − c_j·A − a_j = 0
+                let e1 = RistrettoPoint::vartime_multiscalar_mul(
+                    [*zj, -cj, -Scalar::ONE],
+                    [h, a_ct, *a.point()],
+                );
+                // z_j·K − c_j·B + c_j·j·G − b_j = 0
+                let e2 = RistrettoPoint::vartime_multiscalar_mul(
+                    [*zj, -cj, cj * Scalar::from(j as u64), -Scalar::ONE],
+                    [k, b_ct, g, *b.point()],
+                );
+                e1.is_identity() && e2.is_identity()
+            })
+    }
+
+    fn add_to(&self, msm: &mut Msm, rng: &mut ChaCha20Rng) -> bool {
+        if !self.shape_ok() {
+            return false;
+        }
+        let p = self.proof;
+        let c = challenge(self.ctx, self.key, self.ct, &p.commitments);
+        let cs = p.full_challenges(c);
+        let mut coeff_a = Scalar::ZERO;
+        let mut coeff_b = Scalar::ZERO;
+        for (j, (((a, b), cj), zj)) in p.commitments.iter().zip(&cs).zip(&p.responses).enumerate() {
+            let w1 = batch::weight(rng);
+            let w2 = batch::weight(rng);
+            msm.add_h(w1 * zj);
+            coeff_a -= w1 * cj;
+            msm.add(-w1, *a.point());
+            msm.add_shared(w2 * zj);
+            coeff_b -= w2 * cj;
+            if j > 0 {
+                msm.add_g(w2 * cj * Scalar::from(j as u64));
+            }
+            msm.add(-w2, *b.point());
+        }
+        msm.add(coeff_a, *self.ct.a.point());
+        msm.add(coeff_b, *self.ct.b.point());
+        true
+    }
+}
