@@ -19,7 +19,7 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
 
 use crate::error::Error;
-use crate::group::{self, compress_batch};
+use crate::group::{self, compress_doubled};
 
 /// Number of points whose encodings are computed together.
 const BATCH: usize = 512;
@@ -59,7 +59,7 @@ impl DlogTable {
     /// Builds a table of `baby_steps` entries (clamped to `1..=2³²`).
     pub fn new(baby_steps: u64) -> Self {
         let m = baby_steps.clamp(1, 1 << 32);
-        let g = group::generator_g();
+        let g_half = *group::generator_g_half();
         let mut entries = Vec::with_capacity(usize::try_from(m).unwrap_or(0));
         let mut current = RistrettoPoint::identity();
         let mut chunk = Vec::with_capacity(BATCH);
@@ -68,11 +68,11 @@ impl DlogTable {
             chunk.clear();
             let start = j;
             while j < m && chunk.len() < BATCH {
-                chunk.push(current);
-                current += g;
+                chunk.push(current); // (j/2)·G
+                current += g_half;
                 j += 1;
             }
-            for (k, c) in compress_batch(&chunk).iter().enumerate() {
+            for (k, c) in compress_doubled(&chunk).iter().enumerate() {
                 // j < m ≤ 2³², so the index fits in u32 except for m = 2³² exactly,
                 // where the last entry wraps to 0 — harmless, as it is only a hint
                 // confirmed by recomputation below.
@@ -80,8 +80,7 @@ impl DlogTable {
             }
         }
         entries.sort_unstable();
-        let half = Scalar::from(2u8).invert();
-        let half_step = &(Scalar::from(m) * half) * group::table_g();
+        let half_step = &(Scalar::from(m) * group::half()) * group::table_g();
         Self {
             m,
             entries,
@@ -108,8 +107,7 @@ impl DlogTable {
         if bound == 0 {
             return Err(not_found);
         }
-        let half = Scalar::from(2u8).invert();
-        let mut q = point * half; // (P − i·m·G)/2 for the current i
+        let mut q = point * group::half(); // (P − i·m·G)/2 for the current i
         let giant_steps = bound.div_ceil(self.m);
         let mut i: u64 = 0;
         let mut batch = Vec::with_capacity(BATCH);

@@ -147,8 +147,8 @@ impl EncryptionKey {
 
     /// Encrypts `v` with the given nonce: `(r·H, v·G + r·K)`.
     pub fn encrypt(&self, v: u64, nonce: &Nonce) -> Ciphertext {
-        let raw = self.encrypt_raw(&Scalar::from(v), nonce);
-        raw.to_ciphertext()
+        let p = Point::from_halves(&self.encrypt_halves(&Scalar::from(v), nonce));
+        Ciphertext { a: p[0], b: p[1] }
     }
 
     /// Encrypts `v` with a fresh nonce from `rng`; returns the nonce too.
@@ -157,22 +157,25 @@ impl EncryptionKey {
         (self.encrypt(v, &nonce), nonce)
     }
 
-    /// Encrypts the scalar `v` without computing encodings.
-    pub fn encrypt_raw(&self, v: &Scalar, nonce: &Nonce) -> RawCiphertext {
-        let a = &nonce.0 * group::table_h();
-        let b = mul_g_small(v) + self.mul_k(&nonce.0);
-        RawCiphertext { a, b }
+    /// Half of the encryption of `v`: `(A/2, B/2)`. Doubling gives the ciphertext, and
+    /// [`Point::from_halves`] its encoding in a batch with other points.
+    pub fn encrypt_halves(&self, v: &Scalar, nonce: &Nonce) -> [RistrettoPoint; 2] {
+        let r_half = zeroize::Zeroizing::new(nonce.0 * group::half());
+        [
+            &*r_half * group::table_h(),
+            half_g_small(v) + self.mul_k(&r_half),
+        ]
     }
 }
 
-/// `v·G`, free for 0 and 1 (the common case on ballots).
-pub(crate) fn mul_g_small(v: &Scalar) -> RistrettoPoint {
+/// `(v/2)·G`, with no multiplication for 0 and 1 (the common case on ballots).
+pub(crate) fn half_g_small(v: &Scalar) -> RistrettoPoint {
     if *v == Scalar::ZERO {
         RistrettoPoint::identity()
     } else if *v == Scalar::ONE {
-        group::generator_g()
+        *group::generator_g_half()
     } else {
-        v * group::table_g()
+        &(v * group::half()) * group::table_g()
     }
 }
 

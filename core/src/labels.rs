@@ -45,3 +45,20 @@ pub const CHALLENGE: &[u8] = b"c";
 pub const BOUND: &[u8] = b"bound";
 /// Transcript field: a count or size.
 pub const SIZE: &[u8] = b"n";
+
+/// Key ceremony: domain of every ceremony proof and derivation.
+pub const CEREMONY: &[u8] = b"ostracon/v1/keyceremony";
+/// Key ceremony: binds the trustee index a proof or share belongs to.
+pub const TRUSTEE: &[u8] = b"trustee";
+/// Key ceremony: binds the recipient of an encrypted share.
+pub const RECIPIENT: &[u8] = b"recipient";
+/// Key ceremony: binds a polynomial coefficient's index.
+pub const COEFFICIENT: &[u8] = b"coefficient";
+/// Key ceremony: proof of possession of a trustee's communication key.
+pub const COMM_KEY: &[u8] = b"comm-key";
+/// Key ceremony: HKDF salt/info for share-encryption keys.
+pub const SHARE_KDF: &[u8] = b"ostracon/v1/keyceremony/share-aead";
+/// Key ceremony: a complaint's proof that the revealed Diffie–Hellman secret is correct.
+pub const COMPLAINT: &[u8] = b"complaint";
+/// Threshold decryption: binds a partial decryption's proofs.
+pub const PARTIAL_DECRYPTION: &[u8] = b"ostracon/v1/partial-decryption";

@@ -27,7 +27,6 @@ use alloc::vec::Vec;
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use rand_chacha::ChaCha20Rng;
 use rand_core::CryptoRngCore;
 use subtle::{ConditionallySelectable, ConstantTimeEq};
@@ -84,13 +83,11 @@ impl DisjunctiveProof {
         rng: &mut impl CryptoRngCore,
     ) -> Result<(Ciphertext, Self), Error> {
         check_bounds(v, max)?;
-        let raw = key.encrypt_raw(&Scalar::from(v), nonce);
-        let (commit_points, sim) = commit(key, v, max, nonce, rng);
-        let mut all = Vec::with_capacity(commit_points.len() + 2);
-        all.push(raw.a);
-        all.push(raw.b);
-        all.extend_from_slice(&commit_points);
-        let encoded = Point::new_batch(&all);
+        let (commit_halves, sim) = commit(key, v, max, nonce, rng);
+        let mut all = Vec::with_capacity(commit_halves.len() + 2);
+        all.extend_from_slice(&key.encrypt_halves(&Scalar::from(v), nonce));
+        all.extend_from_slice(&commit_halves);
+        let encoded = Point::from_halves(&all);
         let ct = Ciphertext {
             a: encoded[0],
             b: encoded[1],
@@ -110,8 +107,8 @@ impl DisjunctiveProof {
         rng: &mut impl CryptoRngCore,
     ) -> Result<Self, Error> {
         check_bounds(v, max)?;
-        let (commit_points, sim) = commit(key, v, max, nonce, rng);
-        let encoded = Point::new_batch(&commit_points);
+        let (commit_halves, sim) = commit(key, v, max, nonce, rng);
+        let encoded = Point::from_halves(&commit_halves);
         Ok(finish(ctx, key.public_key(), ct, v, nonce, &encoded, sim))
     }
 
@@ -251,7 +248,8 @@ impl Drop for Simulation {
     }
 }
 
-/// Commitment points `a_0, b_0, a_1, b_1, ...` computed uniformly for every branch.
+/// Halves of the commitment points `a_0, b_0, a_1, b_1, ...`, computed uniformly for
+/// every branch (see [`Point::from_halves`]).
 fn commit(
     key: &EncryptionKey,
     v: u64,
@@ -273,12 +271,12 @@ fn commit(
         let c = Scalar::random(rng);
         let z = Scalar::random(rng);
         let real = j.ct_eq(&v);
-        let e = Zeroizing::new(Scalar::conditional_select(&(z - c * r), &sim.u, real));
-        let d = Zeroizing::new(Scalar::conditional_select(
-            &(c * (Scalar::from(j) - vs)),
-            &Scalar::ZERO,
-            real,
-        ));
+        let e =
+            Zeroizing::new(Scalar::conditional_select(&(z - c * r), &sim.u, real) * group::half());
+        let d = Zeroizing::new(
+            Scalar::conditional_select(&(c * (Scalar::from(j) - vs)), &Scalar::ZERO, real)
+                * group::half(),
+        );
         points.push(&*e * group::table_h());
         points.push(key.mul_k(&e) + &*d * group::table_g());
         sim.c.push(c);
@@ -351,36 +349,12 @@ impl BatchItem for DisjunctiveItem<'_> {
     }
 
     fn verify_single(&self) -> bool {
-        if !self.shape_ok() {
-            return false;
-        }
-        let p = self.proof;
-        let c = challenge(self.ctx, self.key, self.ct, &p.commitments);
-        let cs = p.full_challenges(c);
-        let (h, k, g) = (
-            *group::generator_h().point(),
-            *self.key.point().point(),
-            group::generator_g(),
+        let seed = batch::weight_seed(
+            self.ctx,
+            &[self.key.point(), &self.ct.a, &self.ct.b],
+            &self.proof.to_bytes(),
         );
-        let (a_ct, b_ct) = (*self.ct.a.point(), *self.ct.b.point());
-        p.commitments
-            .iter()
-            .zip(&cs)
-            .zip(&p.responses)
-            .enumerate()
-            .all(|(j, (((a, b), cj), zj))| {
-                // z_j·H − c_j·A − a_j = 0
-                let e1 = RistrettoPoint::vartime_multiscalar_mul(
-                    [*zj, -cj, -Scalar::ONE],
-                    [h, a_ct, *a.point()],
-                );
-                // z_j·K − c_j·B + c_j·j·G − b_j = 0
-                let e2 = RistrettoPoint::vartime_multiscalar_mul(
-                    [*zj, -cj, cj * Scalar::from(j as u64), -Scalar::ONE],
-                    [k, b_ct, g, *b.point()],
-                );
-                e1.is_identity() && e2.is_identity()
-            })
+        batch::verify_combined(self, seed)
     }
 
     fn add_to(&self, msm: &mut Msm, rng: &mut ChaCha20Rng) -> bool {

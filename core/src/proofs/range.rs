@@ -35,7 +35,7 @@ use zeroize::Zeroizing;
 
 use crate::elgamal::{Ciphertext, EncryptionKey, Nonce, PublicKey};
 use crate::error::{DecodeError, DecodeErrorKind, Error, ProofError, ProofKind};
-use crate::group::{self, compress_batch, Reader};
+use crate::group::{self, Reader};
 use crate::labels;
 use crate::proofs::batch;
 use crate::proofs::wellformed::WellFormedProof;
@@ -290,7 +290,7 @@ fn commitments(
     while pts.len() < sh.parties {
         pts.push(*key.point().point());
     }
-    compress_batch(&pts)
+    pts.iter().map(RistrettoPoint::compress).collect()
 }
 
 #[cfg(test)]

@@ -17,9 +17,7 @@
 //!
 //! Encoding: `T_A ‖ T_B ‖ z_v ‖ z_r` (128 bytes).
 
-use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use rand_chacha::ChaCha20Rng;
 use rand_core::CryptoRngCore;
 use zeroize::Zeroizing;
@@ -72,9 +70,13 @@ impl WellFormedProof {
     ) -> Self {
         let s = Zeroizing::new(Scalar::random(rng));
         let t = Zeroizing::new(Scalar::random(rng));
-        let pts = Point::new_batch(&[
-            &*s * group::table_h(),
-            &*t * group::table_g() + key.mul_k(&s),
+        let (s2, t2) = (
+            Zeroizing::new(*s * group::half()),
+            Zeroizing::new(*t * group::half()),
+        );
+        let pts = Point::from_halves(&[
+            &*s2 * group::table_h(),
+            &*t2 * group::table_g() + key.mul_k(&s2),
         ]);
         let (t_a, t_b) = (pts[0], pts[1]);
         let c = challenge(ctx, key.public_key(), ct, &t_a, &t_b);
@@ -166,26 +168,12 @@ impl BatchItem for WellFormedItem<'_> {
     }
 
     fn verify_single(&self) -> bool {
-        let p = self.proof;
-        let c = challenge(self.ctx, self.key, self.ct, &p.t_a, &p.t_b);
-        let e1 = RistrettoPoint::vartime_multiscalar_mul(
-            [p.z_r, -c, -Scalar::ONE],
-            [
-                *group::generator_h().point(),
-                *self.ct.a.point(),
-                *p.t_a.point(),
-            ],
+        let seed = batch::weight_seed(
+            self.ctx,
+            &[self.key.point(), &self.ct.a, &self.ct.b],
+            &self.proof.to_bytes(),
         );
-        let e2 = RistrettoPoint::vartime_multiscalar_mul(
-            [p.z_v, p.z_r, -c, -Scalar::ONE],
-            [
-                group::generator_g(),
-                *self.key.point().point(),
-                *self.ct.b.point(),
-                *p.t_b.point(),
-            ],
-        );
-        e1.is_identity() && e2.is_identity()
+        batch::verify_combined(self, seed)
     }
 
     fn add_to(&self, msm: &mut Msm, rng: &mut ChaCha20Rng) -> bool {
