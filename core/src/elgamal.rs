@@ -233,6 +233,11 @@ impl RawCiphertext {
         }
     }
 
+    /// Computes the canonical encodings of many ciphertexts.
+    pub fn to_ciphertexts(raws: &[RawCiphertext]) -> alloc::vec::Vec<Ciphertext> {
+        raws.iter().map(RawCiphertext::to_ciphertext).collect()
+    }
+
     /// Multiplies by a public weight.
     pub fn scale(&self, w: u64) -> Self {
         *self * Scalar::from(w)

@@ -198,6 +198,128 @@ pub enum Error {
         /// Exclusive upper bound of the search.
         bound: u64,
     },
+    /// A manifest that breaks a structural rule; the message names the contest.
+    InvalidManifest(String),
+    /// A plaintext selection that breaks its contest's vote rule.
+    InvalidSelection {
+        /// Contest id.
+        contest: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An encrypted ballot that is not valid for this election.
+    InvalidBallot(BallotError),
+    /// A feature this build or this election does not support.
+    Unsupported(String),
+}
+
+/// Why a ballot was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BallotErrorKind {
+    /// Bytes that do not decode.
+    Decode(DecodeError),
+    /// The ballot was made for another election (base hash differs).
+    WrongElection,
+    /// The ballot's shape (contests, options, proofs) does not match the manifest.
+    Malformed(String),
+    /// A proof does not verify.
+    Proof(ProofKind),
+    /// A ballot with this id is already on the board.
+    DuplicateId,
+    /// A ballot with this tracking code is already on the board.
+    DuplicateCode,
+    /// The voter is not in the registry.
+    UnknownVoter,
+    /// The election requires a voter signature and there is none.
+    MissingSignature,
+    /// The voter signature does not verify.
+    BadSignature,
+    /// A challenge (opening) that does not match the ballot.
+    BadOpening(String),
+    /// The ballot was already cast, or already challenged.
+    AlreadyUsed,
+}
+
+/// A ballot refused, with the ballot and (where known) the contest and option at fault.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BallotError {
+    /// Ballot id.
+    pub ballot: String,
+    /// Contest id, if the problem is in one contest.
+    pub contest: Option<String>,
+    /// Option id, if the problem is in one option.
+    pub option: Option<String>,
+    /// What is wrong.
+    pub kind: BallotErrorKind,
+}
+
+impl BallotError {
+    /// An error about a whole ballot.
+    pub fn new(ballot: &str, kind: BallotErrorKind) -> Self {
+        Self {
+            ballot: ballot.into(),
+            contest: None,
+            option: None,
+            kind,
+        }
+    }
+
+    /// A stable code, e.g. `ballot.proof`.
+    pub fn code(&self) -> &'static str {
+        match &self.kind {
+            BallotErrorKind::Decode(_) => "ballot.decode",
+            BallotErrorKind::WrongElection => "ballot.wrong_election",
+            BallotErrorKind::Malformed(_) => "ballot.malformed",
+            BallotErrorKind::Proof(_) => "ballot.proof",
+            BallotErrorKind::DuplicateId => "ballot.duplicate_id",
+            BallotErrorKind::DuplicateCode => "ballot.duplicate_code",
+            BallotErrorKind::UnknownVoter => "ballot.unknown_voter",
+            BallotErrorKind::MissingSignature => "ballot.missing_signature",
+            BallotErrorKind::BadSignature => "ballot.bad_signature",
+            BallotErrorKind::BadOpening(_) => "ballot.bad_opening",
+            BallotErrorKind::AlreadyUsed => "ballot.already_used",
+        }
+    }
+}
+
+impl fmt::Display for BallotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ballot '{}'", self.ballot)?;
+        if let Some(c) = &self.contest {
+            write!(f, ", contest '{c}'")?;
+        }
+        if let Some(o) = &self.option {
+            write!(f, ", option '{o}'")?;
+        }
+        match &self.kind {
+            BallotErrorKind::Decode(e) => write!(f, ": {e}"),
+            BallotErrorKind::WrongElection => f.write_str(": made for another election"),
+            BallotErrorKind::Malformed(m) => write!(f, ": malformed: {m}"),
+            BallotErrorKind::Proof(k) => write!(f, ": {} proof does not verify", k.name()),
+            BallotErrorKind::DuplicateId => {
+                f.write_str(": a ballot with this id is already on the board")
+            }
+            BallotErrorKind::DuplicateCode => {
+                f.write_str(": a ballot with this tracking code is already on the board")
+            }
+            BallotErrorKind::UnknownVoter => f.write_str(": voter is not in the registry"),
+            BallotErrorKind::MissingSignature => {
+                f.write_str(": voter signature required but missing")
+            }
+            BallotErrorKind::BadSignature => f.write_str(": voter signature does not verify"),
+            BallotErrorKind::BadOpening(m) => write!(f, ": challenge opening does not match: {m}"),
+            BallotErrorKind::AlreadyUsed => f.write_str(": already cast or challenged"),
+        }
+    }
+}
+
+impl core::error::Error for BallotError {}
+
+impl From<BallotError> for Error {
+    fn from(e: BallotError) -> Self {
+        Error::InvalidBallot(e)
+    }
 }
 
 impl Error {
@@ -208,11 +330,19 @@ impl Error {
             Error::Proof(_) => "proof.invalid",
             Error::InvalidInput(_) => "input.invalid",
             Error::DlogNotFound { .. } => "dlog.not_found",
+            Error::InvalidManifest(_) => "manifest.invalid",
+            Error::InvalidSelection { .. } => "selection.invalid",
+            Error::InvalidBallot(e) => e.code(),
+            Error::Unsupported(_) => "unsupported",
         }
     }
 
     pub(crate) fn invalid_input(msg: impl Into<String>) -> Self {
         Error::InvalidInput(msg.into())
+    }
+
+    pub(crate) fn invalid_manifest(msg: impl Into<String>) -> Self {
+        Error::InvalidManifest(msg.into())
     }
 }
 
@@ -225,6 +355,12 @@ impl fmt::Display for Error {
             Error::DlogNotFound { bound } => {
                 write!(f, "plaintext is not in the searched range [0, {bound})")
             }
+            Error::InvalidManifest(m) => write!(f, "invalid manifest: {m}"),
+            Error::InvalidSelection { contest, reason } => {
+                write!(f, "invalid selection in contest '{contest}': {reason}")
+            }
+            Error::InvalidBallot(e) => e.fmt(f),
+            Error::Unsupported(m) => write!(f, "unsupported: {m}"),
         }
     }
 }

@@ -62,3 +62,26 @@ pub const SHARE_KDF: &[u8] = b"ostracon/v1/keyceremony/share-aead";
 pub const COMPLAINT: &[u8] = b"complaint";
 /// Threshold decryption: binds a partial decryption's proofs.
 pub const PARTIAL_DECRYPTION: &[u8] = b"ostracon/v1/partial-decryption";
+
+/// Hash prefix of the ceremony context.
+pub const CEREMONY_CONTEXT: &[u8] = b"ostracon/v1/ceremony-context";
+/// Hash prefix of the election base hash.
+pub const BASE_HASH: &[u8] = b"ostracon/v1/base-hash";
+/// Hash prefix of a ballot's tracking code.
+pub const TRACKING_CODE: &[u8] = b"ostracon/v1/tracking-code";
+/// Hash prefix of the derivation of a selection nonce from a ballot's master nonce.
+pub const BALLOT_NONCE: &[u8] = b"ostracon/v1/ballot-nonce";
+/// Hash prefix of the board's genesis head.
+pub const BOARD_GENESIS: &[u8] = b"ostracon/v1/board/genesis";
+/// Hash prefix of each board chain link.
+pub const BOARD_ENTRY: &[u8] = b"ostracon/v1/board/entry";
+/// Prefix of the message a voter signs (Ed25519) to cast a ballot.
+pub const VOTER_SIGNATURE: &[u8] = b"ostracon/v1/voter-signature";
+/// Proof context field: ballot id.
+pub const BALLOT: &[u8] = b"ballot";
+/// Proof context field: contest index.
+pub const CONTEST: &[u8] = b"contest";
+/// Proof context field: option index.
+pub const OPTION: &[u8] = b"option";
+/// Proof context field: the contest total (instead of an option).
+pub const TOTAL: &[u8] = b"total";

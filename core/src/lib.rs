@@ -11,17 +11,26 @@ extern crate alloc;
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+pub mod ballot;
+pub mod board;
 pub mod dlog;
+pub mod election;
 pub mod elgamal;
 pub mod error;
 pub mod group;
 pub mod hex;
+pub mod keyceremony;
 pub mod labels;
+pub mod manifest;
 pub mod proofs;
+pub mod tally;
 mod serde_bytes;
+pub mod threshold;
 pub mod transcript;
 
 pub use curve25519_dalek;
-pub use error::{DecodeError, DecodeErrorKind, Error, ProofError, ProofKind, Result};
+pub use error::{
+    BallotError, BallotErrorKind, DecodeError, DecodeErrorKind, Error, ProofError, ProofKind, Result,
+};
 pub use merlin;
 pub use rand_core;

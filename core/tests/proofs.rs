@@ -109,7 +109,7 @@ fn dleq_complete_and_tamper_evident() {
 fn disjunctive_complete_for_every_value_and_tamper_evident() {
     let (_, ek, mut r) = setup(3);
     let key = *ek.public_key();
-    for max in [1u64, 2, 5] {
+    for max in [0u64, 1, 2, 5] {
         for v in 0..=max {
             let nonce = Nonce::random(&mut r);
             let (ct, proof) =
@@ -147,7 +147,8 @@ fn disjunctive_refuses_out_of_range_plaintexts() {
     let nonce = Nonce::random(&mut r);
     let e = DisjunctiveProof::encrypt_and_prove(&ctx(), &ek, 2, 1, &nonce, &mut r).unwrap_err();
     assert!(matches!(e, Error::InvalidInput(_)), "{e}");
-    assert!(DisjunctiveProof::encrypt_and_prove(&ctx(), &ek, 0, 0, &nonce, &mut r).is_err());
+    assert!(DisjunctiveProof::encrypt_and_prove(&ctx(), &ek, 1, 0, &nonce, &mut r).is_err());
+    assert!(DisjunctiveProof::encrypt_and_prove(&ctx(), &ek, 0, 2000, &nonce, &mut r).is_err());
     // A ciphertext of 2 with a "proof" made as if it were 1 does not verify.
     let ct2 = ek.encrypt(2, &nonce);
     let forged = DisjunctiveProof::prove(&ctx(), &ek, &ct2, 1, 1, &nonce, &mut r).unwrap();

@@ -22,6 +22,7 @@
 //!
 //! Encoding: `(a_j ‖ b_j)` for `j = 0..=L`, then `c_j` for `j = 0..L` (the last challenge
 //! is implied), then `z_j` for `j = 0..=L`: `128·L + 96` bytes; 224 bytes for a 0/1 proof.
+//! With `L = 0` the proof is a plain Chaum–Pedersen proof that the ciphertext encrypts 0.
 
 use alloc::vec::Vec;
 
@@ -175,7 +176,7 @@ impl DisjunctiveProof {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         const WHAT: &str = "disjunctive proof";
         let len = bytes.len();
-        if len < 224 || (len - 96) % 128 != 0 || (len - 96) / 128 > MAX_L as usize {
+        if len < 96 || (len - 96) % 128 != 0 || (len - 96) / 128 > MAX_L as usize {
             return Err(DecodeError::new(
                 WHAT,
                 DecodeErrorKind::WrongLength {
@@ -218,9 +219,9 @@ impl DisjunctiveProof {
 crate::serde_bytes::serde_via_bytes!(DisjunctiveProof, "disjunctive proof");
 
 fn check_bounds(v: u64, max: u64) -> Result<(), Error> {
-    if max == 0 || max > MAX_L {
+    if max > MAX_L {
         return Err(Error::invalid_input(alloc::format!(
-            "disjunctive proof bound {max} is outside 1..={MAX_L}"
+            "disjunctive proof bound {max} is above {MAX_L}"
         )));
     }
     if v > max {
@@ -333,7 +334,7 @@ pub struct DisjunctiveItem<'a> {
 
 impl DisjunctiveItem<'_> {
     fn shape_ok(&self) -> bool {
-        self.max >= 1 && self.max <= MAX_L && self.proof.max() == self.max
+        self.max <= MAX_L && self.proof.max() == self.max
     }
 }
 

@@ -1,0 +1,213 @@
+//! Homomorphic tally: aggregation of counted ballots, with weights, in mergeable shards.
+//!
+//! The encrypted tally of option `o` of contest `c` is `Σ_b w_b · E_b[c][o]` over the
+//! counted ballots `b` with public weights `w_b`. Multiplying every ciphertext by its
+//! weight would cost a scalar multiplication per option per ballot; instead ballots are
+//! summed per distinct weight and each sum is multiplied once: `Σ_w w · (Σ_{b: w_b = w} E_b)`.
+//!
+//! A [`TallyAccumulator`] over any subset of ballots (a shard) merges associatively and
+//! commutatively with others, so aggregation can be mapped and reduced across machines.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use curve25519_dalek::scalar::Scalar;
+use serde::{Deserialize, Serialize};
+
+use crate::ballot::EncryptedBallot;
+use crate::election::Election;
+use crate::elgamal::{Ciphertext, RawCiphertext};
+use crate::error::Error;
+
+/// A partial homomorphic aggregate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TallyAccumulator {
+    shape: Vec<usize>,
+    by_weight: BTreeMap<u64, Vec<Vec<RawCiphertext>>>,
+    ballots: u64,
+    total_weight: u128,
+}
+
+impl TallyAccumulator {
+    /// An empty aggregate for an election.
+    pub fn new(election: &Election) -> Self {
+        Self {
+            shape: election
+                .manifest()
+                .contests
+                .iter()
+                .map(|c| {
+                    if c.rule.is_homomorphic() {
+                        c.options.len()
+                    } else {
+                        0
+                    }
+                })
+                .collect(),
+            by_weight: BTreeMap::new(),
+            ballots: 0,
+            total_weight: 0,
+        }
+    }
+
+    fn zero(&self) -> Vec<Vec<RawCiphertext>> {
+        self.shape
+            .iter()
+            .map(|n| alloc::vec![RawCiphertext::zero(); *n])
+            .collect()
+    }
+
+    /// Adds a (validated) ballot with its weight.
+    pub fn add(&mut self, ballot: &EncryptedBallot, weight: u64) -> Result<(), Error> {
+        if ballot.contests.len() != self.shape.len()
+            || ballot
+                .contests
+                .iter()
+                .zip(&self.shape)
+                .any(|(c, n)| c.selections.len() != *n)
+        {
+            return Err(Error::invalid_input(alloc::format!(
+                "ballot '{}' does not have the election's shape",
+                ballot.ballot_id
+            )));
+        }
+        if weight == 0 {
+            return Ok(());
+        }
+        let zero = self.zero();
+        let sums = self.by_weight.entry(weight).or_insert(zero);
+        for (sum, c) in sums.iter_mut().zip(&ballot.contests) {
+            for (s, ct) in sum.iter_mut().zip(&c.selections) {
+                *s += ct.raw();
+            }
+        }
+        self.ballots += 1;
+        self.total_weight += u128::from(weight);
+        Ok(())
+    }
+
+    /// Merges another aggregate (of disjoint ballots) into this one.
+    pub fn merge(&mut self, other: &TallyAccumulator) -> Result<(), Error> {
+        if self.shape != other.shape {
+            return Err(Error::invalid_input("tally shards of different elections"));
+        }
+        for (w, sums) in &other.by_weight {
+            let zero = self.zero();
+            let mine = self.by_weight.entry(*w).or_insert(zero);
+            for (a, b) in mine.iter_mut().zip(sums) {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += *y;
+                }
+            }
+        }
+        self.ballots += other.ballots;
+        self.total_weight += other.total_weight;
+        Ok(())
+    }
+
+    /// Number of ballots added.
+    pub fn ballots(&self) -> u64 {
+        self.ballots
+    }
+
+    /// Sum of the weights of the ballots added.
+    pub fn total_weight(&self) -> u128 {
+        self.total_weight
+    }
+
+    /// The weighted sums, per contest and option.
+    pub fn sums(&self) -> Vec<Vec<RawCiphertext>> {
+        let mut out = self.zero();
+        for (w, sums) in &self.by_weight {
+            let ws = Scalar::from(*w);
+            for (o, s) in out.iter_mut().zip(sums) {
+                for (x, y) in o.iter_mut().zip(s) {
+                    *x += if *w == 1 { *y } else { *y * ws };
+                }
+            }
+        }
+        out
+    }
+
+    /// The encrypted tally.
+    pub fn finish(&self) -> EncryptedTally {
+        EncryptedTally {
+            ballots: self.ballots,
+            total_weight: u64::try_from(self.total_weight).unwrap_or(u64::MAX),
+            contests: self
+                .sums()
+                .iter()
+                .map(|c| RawCiphertext::to_ciphertexts(c))
+                .collect(),
+        }
+    }
+}
+
+/// The encrypted tally of an election.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EncryptedTally {
+    /// Number of ballots counted.
+    pub ballots: u64,
+    /// Sum of their weights.
+    pub total_weight: u64,
+    /// Per contest (manifest order), per option, the encrypted weighted sum.
+    pub contests: Vec<Vec<Ciphertext>>,
+}
+
+impl EncryptedTally {
+    /// All ciphertexts, contest by contest.
+    pub fn flat(&self) -> Vec<Ciphertext> {
+        self.contests.iter().flatten().copied().collect()
+    }
+
+    /// Bound (exclusive) on option `o` of contest `c`'s decrypted value.
+    pub fn bound(&self, election: &Election, c: usize) -> u64 {
+        let max = election
+            .manifest()
+            .contests
+            .get(c)
+            .map(|c| c.rule.option_max())
+            .unwrap_or(0);
+        self.total_weight.saturating_mul(max).saturating_add(1)
+    }
+}
+
+/// The decrypted results.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Results {
+    /// Per contest in manifest order.
+    pub contests: Vec<ContestResult>,
+}
+
+/// One contest's result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContestResult {
+    /// Contest id.
+    pub contest: String,
+    /// Per option (manifest order): option id and total.
+    pub counts: Vec<(String, u64)>,
+}
+
+impl Results {
+    /// Results from values in manifest order (as decrypted).
+    pub fn from_values(election: &Election, values: &[Vec<u64>]) -> Self {
+        Self {
+            contests: election
+                .manifest()
+                .contests
+                .iter()
+                .zip(values)
+                .map(|(c, v)| ContestResult {
+                    contest: c.id.clone(),
+                    counts: c
+                        .options
+                        .iter()
+                        .zip(v)
+                        .map(|(o, n)| (o.id.clone(), *n))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
