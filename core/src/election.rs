@@ -91,7 +91,6 @@ pub struct Election {
     params: Parameters,
     commitments: Vec<Vec<Point>>,
     joint_key: PublicKey,
-    trustee_keys: Vec<PublicKey>,
     base_hash: [u8; 32],
     encryption_key: EncryptionKey,
 }
@@ -139,9 +138,6 @@ impl Election {
         let joint_key =
             PublicKey::from_point(Point::new(commitments.iter().map(|c| c[0].point()).sum()))
                 .map_err(Error::Decode)?;
-        let trustee_keys = (1..=params.trustees)
-            .map(|i| public_share(&commitments, i))
-            .collect::<Result<Vec<_>, _>>()?;
         let context = ceremony_context(&manifest, &params);
         let base_hash = base_hash(&context, &joint_key, &commitments);
         let encryption_key = joint_key.precompute();
@@ -150,7 +146,6 @@ impl Election {
             params,
             commitments,
             joint_key,
-            trustee_keys,
             base_hash,
             encryption_key,
         })
@@ -227,11 +222,6 @@ impl Election {
         &self.encryption_key
     }
 
-    /// Trustee `i`'s public share `X_i = x_i·H` (`i` from 1).
-    pub fn trustee_key(&self, i: u32) -> Option<&PublicKey> {
-        self.trustee_keys.get((i as usize).checked_sub(1)?)
-    }
-
     /// The base hash.
     pub fn base_hash(&self) -> &[u8; 32] {
         &self.base_hash
@@ -241,26 +231,4 @@ impl Election {
     pub fn context(&self) -> ProofContext {
         ProofContext::new(&self.base_hash)
     }
-}
-
-/// `X_i = Σ_j Σ_k C_jk · i^k`: trustee `i`'s public share, from public commitments.
-pub fn public_share(commitments: &[Vec<Point>], i: u32) -> Result<PublicKey, Error> {
-    use curve25519_dalek::ristretto::RistrettoPoint;
-    use curve25519_dalek::scalar::Scalar;
-    use curve25519_dalek::traits::VartimeMultiscalarMul;
-    let x = Scalar::from(i);
-    let mut scalars = Vec::new();
-    let mut points = Vec::new();
-    for c in commitments {
-        let mut pow = Scalar::ONE;
-        for p in c {
-            scalars.push(pow);
-            points.push(*p.point());
-            pow *= x;
-        }
-    }
-    PublicKey::from_point(Point::new(RistrettoPoint::vartime_multiscalar_mul(
-        scalars, points,
-    )))
-    .map_err(Error::Decode)
 }

@@ -283,6 +283,15 @@ impl BallotError {
     }
 }
 
+impl BallotError {
+    /// What is wrong, without where.
+    pub fn reason(&self) -> String {
+        alloc::string::ToString::to_string(&Reason(&self.kind))
+    }
+}
+
+struct Reason<'a>(&'a BallotErrorKind);
+
 impl fmt::Display for BallotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ballot '{}'", self.ballot)?;
@@ -292,24 +301,30 @@ impl fmt::Display for BallotError {
         if let Some(o) = &self.option {
             write!(f, ", option '{o}'")?;
         }
-        match &self.kind {
-            BallotErrorKind::Decode(e) => write!(f, ": {e}"),
-            BallotErrorKind::WrongElection => f.write_str(": made for another election"),
-            BallotErrorKind::Malformed(m) => write!(f, ": malformed: {m}"),
-            BallotErrorKind::Proof(k) => write!(f, ": {} proof does not verify", k.name()),
+        write!(f, ": {}", Reason(&self.kind))
+    }
+}
+
+impl fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            BallotErrorKind::Decode(e) => write!(f, "{e}"),
+            BallotErrorKind::WrongElection => f.write_str("made for another election"),
+            BallotErrorKind::Malformed(m) => write!(f, "malformed: {m}"),
+            BallotErrorKind::Proof(k) => write!(f, "{} proof does not verify", k.name()),
             BallotErrorKind::DuplicateId => {
-                f.write_str(": a ballot with this id is already on the board")
+                f.write_str("a ballot with this id is already on the board")
             }
             BallotErrorKind::DuplicateCode => {
-                f.write_str(": a ballot with this tracking code is already on the board")
+                f.write_str("a ballot with this tracking code is already on the board")
             }
-            BallotErrorKind::UnknownVoter => f.write_str(": voter is not in the registry"),
+            BallotErrorKind::UnknownVoter => f.write_str("voter is not in the registry"),
             BallotErrorKind::MissingSignature => {
-                f.write_str(": voter signature required but missing")
+                f.write_str("voter signature required but missing")
             }
-            BallotErrorKind::BadSignature => f.write_str(": voter signature does not verify"),
-            BallotErrorKind::BadOpening(m) => write!(f, ": challenge opening does not match: {m}"),
-            BallotErrorKind::AlreadyUsed => f.write_str(": already cast or challenged"),
+            BallotErrorKind::BadSignature => f.write_str("voter signature does not verify"),
+            BallotErrorKind::BadOpening(m) => write!(f, "challenge opening does not match: {m}"),
+            BallotErrorKind::AlreadyUsed => f.write_str("already cast or challenged"),
         }
     }
 }

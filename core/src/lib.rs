@@ -23,14 +23,18 @@ pub mod keyceremony;
 pub mod labels;
 pub mod manifest;
 pub mod proofs;
-pub mod tally;
+pub mod record;
 mod serde_bytes;
+pub mod simulation;
+pub mod tally;
 pub mod threshold;
 pub mod transcript;
+pub mod verify;
 
 pub use curve25519_dalek;
 pub use error::{
-    BallotError, BallotErrorKind, DecodeError, DecodeErrorKind, Error, ProofError, ProofKind, Result,
+    BallotError, BallotErrorKind, DecodeError, DecodeErrorKind, Error, ProofError, ProofKind,
+    Result,
 };
 pub use merlin;
 pub use rand_core;

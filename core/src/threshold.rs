@@ -279,6 +279,24 @@ impl PartialDecryption {
         verify_batch(ctx, &[(self, *public_share)], ciphertexts, rng)
     }
 
+    /// Verifies every proof like [`PartialDecryption::verify`] but reports the index of
+    /// every ciphertext whose proof fails (empty when all verify), for verifiers that
+    /// report all failures rather than the first.
+    pub fn failing(
+        &self,
+        ctx: &ProofContext,
+        public_share: &Point,
+        ciphertexts: &[Ciphertext],
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Vec<usize>, ThresholdError> {
+        Ok(
+            failing_batch(ctx, &[(self, *public_share)], ciphertexts, rng)?
+                .into_iter()
+                .map(|(_, k)| k)
+                .collect(),
+        )
+    }
+
     fn check_lengths(&self, expected: usize) -> Result<(), ThresholdError> {
         if self.shares.len() != expected || self.proofs.len() != expected {
             return Err(ThresholdError::LengthMismatch {
@@ -335,13 +353,14 @@ impl PartialDecryption {
 crate::serde_bytes::serde_via_bytes!(PartialDecryption, "partial decryption");
 
 /// Verifies the proofs of several partial decryptions, each with its trustee's
-/// verification share, in one batch.
-fn verify_batch(
+/// verification share, in one batch; returns every bad `(trustee, ciphertext index)`.
+/// Structural problems (index 0, length mismatch) are errors.
+fn failing_batch(
     ctx: &ProofContext,
     partials: &[(&PartialDecryption, Point)],
     ciphertexts: &[Ciphertext],
     rng: &mut impl CryptoRngCore,
-) -> Result<(), ThresholdError> {
+) -> Result<Vec<(u32, usize)>, ThresholdError> {
     let m = ciphertexts.len();
     for (p, _) in partials {
         if p.trustee == 0 {
@@ -370,11 +389,24 @@ fn verify_batch(
         .zip(contexts.iter().zip(&statements))
         .map(|(proof, (ctx, st))| proof.item(ctx, st))
         .collect();
-    match batch::failing(&items, rng).first() {
+    Ok(batch::failing(&items, rng)
+        .into_iter()
+        .map(|bad| (partials[bad / m].0.trustee, bad % m))
+        .collect())
+}
+
+/// Like [`failing_batch`], reporting only the first bad proof.
+fn verify_batch(
+    ctx: &ProofContext,
+    partials: &[(&PartialDecryption, Point)],
+    ciphertexts: &[Ciphertext],
+    rng: &mut impl CryptoRngCore,
+) -> Result<(), ThresholdError> {
+    match failing_batch(ctx, partials, ciphertexts, rng)?.first() {
         None => Ok(()),
-        Some(&bad) => Err(ThresholdError::InvalidProof {
-            trustee: partials[bad / m].0.trustee,
-            ciphertext: bad % m,
+        Some(&(trustee, ciphertext)) => Err(ThresholdError::InvalidProof {
+            trustee,
+            ciphertext,
         }),
     }
 }

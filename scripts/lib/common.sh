@@ -5,8 +5,11 @@
 #
 # Sets REPO_ROOT and cds there, so every script works from any directory.
 
+# set -e also inside $(...) (bash >= 4.4).
+shopt -s inherit_errexit
+
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit 1
 
 # Colour only on a terminal (CI logs stay plain).
 if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then
@@ -44,7 +47,9 @@ deb_installed() {
 # apt_install PKG...: install the Debian packages that are not installed yet.
 # Idempotent: does nothing (not even `apt-get update`) when all are present.
 apt_install() {
-    have dpkg-query && have apt-get || die "apt/dpkg not found: install these packages by hand: $*"
+    if ! have dpkg-query || ! have apt-get; then
+        die "apt/dpkg not found: install these packages by hand: $*"
+    fi
     local missing=() p
     for p in "$@"; do deb_installed "$p" || missing+=("$p"); done
     if ((${#missing[@]} == 0)); then

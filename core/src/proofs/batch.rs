@@ -220,12 +220,12 @@ fn check_part<T: BatchItem>(
 /// Verifies a batch and returns the indices of every bad proof (empty when all are
 /// valid). With the `std` feature, chunks are verified in parallel.
 pub fn failing<T: BatchItem>(items: &[T], rng: &mut impl CryptoRngCore) -> Vec<usize> {
-    let Some(shared) = uniform_shared(items) else {
-        return singles(items);
-    };
     #[cfg(feature = "std")]
     {
         use rayon::prelude::*;
+        let Some(shared) = uniform_shared(items) else {
+            return singles(items);
+        };
         let (per_item, chunk) = chunk_len(items);
         let mut seed = [0u8; 32];
         rng.fill_bytes(&mut seed);

@@ -1,0 +1,748 @@
+//! The election record: everything a verifier needs, as a stream of items.
+//!
+//! A record is a sequence of [`RecordItem`]s in this order:
+//!
+//! 1. `header`: record version, manifest, parameters, the key-ceremony transcript;
+//! 2. `voters` (optional): the voter registry (ids, weights, signature keys);
+//! 3. `entry` × N: the board entries (cast and challenged ballots), in board order;
+//! 4. `board`: the final board head and entry count;
+//! 5. `tally`: the encrypted tally;
+//! 6. `decryption` × k: partial decryptions of the tally by the trustees present;
+//! 7. `results`: the decrypted results.
+//!
+//! Two encodings, both streamable item by item so a million-ballot record is written
+//! and read in bounded memory:
+//!
+//! * **JSON Lines** (`.jsonl`): one JSON object per line, tagged by `"type"`. Binary
+//!   fields are lowercase hex. For humans and other languages.
+//! * **Binary** (`.bin`): the magic `OSTRACON` and a `u32` version, then frames
+//!   `tag (u8) ‖ length (u32 LE) ‖ payload`, each payload the canonical binary encoding
+//!   of the item. Compact and fast.
+//!
+//! This module encodes and decodes items and is `no_std`; with the `std` feature,
+//! [`io`] reads and writes files (written atomically: temporary file, fsync, rename).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ballot::EncryptedBallot;
+use crate::board::{BoardEntry, EntryKind, Voter, VoterRegistry};
+use crate::election::{Election, Parameters};
+use crate::elgamal::Ciphertext;
+use crate::error::{DecodeError, DecodeErrorKind};
+use crate::group::Reader;
+use crate::keyceremony::CeremonyTranscript;
+use crate::manifest::Manifest;
+use crate::tally::{EncryptedTally, Results};
+use crate::threshold::PartialDecryption;
+
+/// Version of the record format.
+pub const RECORD_VERSION: u32 = 1;
+/// Magic bytes of the binary encoding.
+pub const MAGIC: &[u8; 8] = b"OSTRACON";
+/// Largest frame accepted by the binary decoder.
+pub const MAX_FRAME: usize = 64 << 20;
+
+/// The first item: what the election is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// Record format version.
+    pub version: u32,
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The parameters.
+    pub parameters: Parameters,
+    /// The key ceremony's public transcript.
+    pub ceremony: CeremonyTranscript,
+}
+
+/// A registered voter as recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoterRecord {
+    /// Voter id.
+    pub id: String,
+    /// Weight.
+    pub weight: u64,
+    /// Ed25519 verifying key, hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+/// The voter registry as recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Voters {
+    /// Whether signatures were required.
+    pub require_signatures: bool,
+    /// The voters.
+    pub voters: Vec<VoterRecord>,
+}
+
+impl Voters {
+    /// Records a registry.
+    pub fn from_registry(reg: &VoterRegistry) -> Self {
+        Self {
+            require_signatures: reg.require_signatures,
+            voters: reg
+                .iter()
+                .map(|(id, v)| VoterRecord {
+                    id: id.clone(),
+                    weight: v.weight,
+                    key: v.key.map(|k| crate::hex::encode(k.as_bytes())),
+                })
+                .collect(),
+        }
+    }
+
+    /// Rebuilds the registry; errors name the voter with a bad key.
+    pub fn to_registry(&self) -> Result<VoterRegistry, DecodeError> {
+        let mut reg = VoterRegistry::new(self.require_signatures);
+        for v in &self.voters {
+            let key = match &v.key {
+                None => None,
+                Some(h) => {
+                    let b = crate::hex::decode(h, "voter key")?;
+                    let arr: [u8; 32] = b.try_into().map_err(|b: Vec<u8>| {
+                        DecodeError::new(
+                            "voter key",
+                            DecodeErrorKind::WrongLength {
+                                expected: 32,
+                                found: b.len(),
+                            },
+                        )
+                    })?;
+                    Some(ed25519_dalek::VerifyingKey::from_bytes(&arr).map_err(|_| {
+                        DecodeError::new("voter key", DecodeErrorKind::InvalidPoint)
+                    })?)
+                }
+            };
+            reg.insert(
+                v.id.clone(),
+                Voter {
+                    key,
+                    weight: v.weight,
+                },
+            );
+        }
+        Ok(reg)
+    }
+}
+
+/// The final state of the board.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardSummary {
+    /// Number of entries.
+    pub count: u64,
+    /// Final chain head, hex.
+    #[serde(with = "hex32")]
+    pub head: [u8; 32],
+}
+
+mod hex32 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(b: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::hex::encode(b))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+        let s = alloc::string::String::deserialize(d)?;
+        let v = crate::hex::decode(&s, "hash").map_err(serde::de::Error::custom)?;
+        v.try_into()
+            .map_err(|_| serde::de::Error::custom("expected 32 bytes"))
+    }
+}
+
+/// One item of a record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)]
+pub enum RecordItem {
+    /// The election.
+    Header(Header),
+    /// The voter registry.
+    Voters(Voters),
+    /// A board entry.
+    Entry(BoardEntry),
+    /// The board's final head.
+    Board(BoardSummary),
+    /// The encrypted tally.
+    Tally(EncryptedTally),
+    /// A trustee's partial decryption of the tally.
+    Decryption {
+        /// The partial decryption (hex of its canonical encoding in JSON).
+        partial: PartialDecryption,
+    },
+    /// The results.
+    Results(Results),
+}
+
+impl RecordItem {
+    /// The frame tag of this item in the binary encoding.
+    pub fn tag(&self) -> u8 {
+        match self {
+            RecordItem::Header(_) => 1,
+            RecordItem::Voters(_) => 2,
+            RecordItem::Entry(_) => 3,
+            RecordItem::Board(_) => 4,
+            RecordItem::Tally(_) => 5,
+            RecordItem::Decryption { .. } => 6,
+            RecordItem::Results(_) => 7,
+        }
+    }
+
+    /// Name of the item kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RecordItem::Header(_) => "header",
+            RecordItem::Voters(_) => "voters",
+            RecordItem::Entry(_) => "entry",
+            RecordItem::Board(_) => "board",
+            RecordItem::Tally(_) => "tally",
+            RecordItem::Decryption { .. } => "decryption",
+            RecordItem::Results(_) => "results",
+        }
+    }
+
+    /// One JSON line (without the newline).
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Parses one JSON line.
+    pub fn from_json_line(line: &str) -> Result<Self, String> {
+        serde_json::from_str(line).map_err(|e| alloc::format!("{e}"))
+    }
+
+    /// The payload of this item's binary frame.
+    pub fn payload(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        match self {
+            RecordItem::Header(h) => {
+                out.extend_from_slice(&h.version.to_le_bytes());
+                put_bytes(&mut out, &h.manifest.to_bytes());
+                out.extend_from_slice(&h.parameters.trustees.to_le_bytes());
+                out.extend_from_slice(&h.parameters.threshold.to_le_bytes());
+                put_bytes(&mut out, &h.ceremony.to_bytes());
+            }
+            RecordItem::Voters(v) => {
+                out.push(u8::from(v.require_signatures));
+                out.extend_from_slice(&(v.voters.len() as u32).to_le_bytes());
+                for r in &v.voters {
+                    put_bytes(&mut out, r.id.as_bytes());
+                    out.extend_from_slice(&r.weight.to_le_bytes());
+                    match r.key.as_deref().map(|h| crate::hex::decode(h, "voter key")) {
+                        Some(Ok(k)) if k.len() == 32 => {
+                            out.push(1);
+                            out.extend_from_slice(&k);
+                        }
+                        _ => out.push(0),
+                    }
+                }
+            }
+            RecordItem::Entry(e) => {
+                out.extend_from_slice(&e.position.to_le_bytes());
+                put_bytes(&mut out, &e.kind.to_bytes());
+                put_bytes(&mut out, &e.ballot.to_bytes());
+                out.extend_from_slice(&e.head);
+            }
+            RecordItem::Board(b) => {
+                out.extend_from_slice(&b.count.to_le_bytes());
+                out.extend_from_slice(&b.head);
+            }
+            RecordItem::Tally(t) => {
+                out.extend_from_slice(&t.ballots.to_le_bytes());
+                out.extend_from_slice(&t.total_weight.to_le_bytes());
+                out.extend_from_slice(&(t.contests.len() as u32).to_le_bytes());
+                for c in &t.contests {
+                    out.extend_from_slice(&(c.len() as u32).to_le_bytes());
+                    for ct in c {
+                        out.extend_from_slice(&ct.to_bytes());
+                    }
+                }
+            }
+            RecordItem::Decryption { partial } => out.extend_from_slice(&partial.to_bytes()),
+            RecordItem::Results(r) => {
+                out.extend_from_slice(&(r.contests.len() as u32).to_le_bytes());
+                for c in &r.contests {
+                    put_bytes(&mut out, c.contest.as_bytes());
+                    out.extend_from_slice(&(c.counts.len() as u32).to_le_bytes());
+                    for (id, n) in &c.counts {
+                        put_bytes(&mut out, id.as_bytes());
+                        out.extend_from_slice(&n.to_le_bytes());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A whole binary frame: `tag ‖ length ‖ payload`.
+    pub fn to_frame(&self) -> Vec<u8> {
+        let p = self.payload();
+        let mut out = Vec::with_capacity(p.len() + 5);
+        out.push(self.tag());
+        out.extend_from_slice(&(p.len() as u32).to_le_bytes());
+        out.extend_from_slice(&p);
+        out
+    }
+
+    /// Decodes a frame payload of the given tag.
+    pub fn from_payload(tag: u8, payload: &[u8]) -> Result<Self, DecodeError> {
+        const WHAT: &str = "record item";
+        let bad = DecodeError::new(WHAT, DecodeErrorKind::InvalidValue);
+        let mut r = Reader::new(payload, WHAT);
+        let item = match tag {
+            1 => {
+                let version = r.u32()?;
+                let manifest = Manifest::from_bytes(get_bytes(&mut r)?).map_err(|_| bad)?;
+                let parameters = Parameters {
+                    trustees: r.u32()?,
+                    threshold: r.u32()?,
+                };
+                let ceremony = CeremonyTranscript::from_bytes(get_bytes(&mut r)?)?;
+                RecordItem::Header(Header {
+                    version,
+                    manifest,
+                    parameters,
+                    ceremony,
+                })
+            }
+            2 => {
+                let require_signatures = match r.u8()? {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(bad),
+                };
+                let n = r.u32()? as usize;
+                let mut voters = Vec::with_capacity(n.min(r.remaining() / 13));
+                for _ in 0..n {
+                    let id = String::from_utf8(get_bytes(&mut r)?.to_vec()).map_err(|_| bad)?;
+                    let weight = r.u64()?;
+                    let key = match r.u8()? {
+                        0 => None,
+                        1 => Some(crate::hex::encode(r.take(32)?)),
+                        _ => return Err(bad),
+                    };
+                    voters.push(VoterRecord { id, weight, key });
+                }
+                RecordItem::Voters(Voters {
+                    require_signatures,
+                    voters,
+                })
+            }
+            3 => {
+                let position = r.u64()?;
+                let kind = entry_kind_from_bytes(get_bytes(&mut r)?)?;
+                let ballot = EncryptedBallot::from_bytes(get_bytes(&mut r)?)?;
+                let head = r.array::<32>()?;
+                let tracking_code = ballot.tracking_code();
+                RecordItem::Entry(BoardEntry {
+                    position,
+                    tracking_code,
+                    kind,
+                    ballot,
+                    head,
+                })
+            }
+            4 => RecordItem::Board(BoardSummary {
+                count: r.u64()?,
+                head: r.array()?,
+            }),
+            5 => {
+                let ballots = r.u64()?;
+                let total_weight = r.u64()?;
+                let n = r.u32()? as usize;
+                let mut contests = Vec::with_capacity(n.min(r.remaining() / 4));
+                for _ in 0..n {
+                    let k = r.u32()? as usize;
+                    let mut c = Vec::with_capacity(k.min(r.remaining() / 64));
+                    for _ in 0..k {
+                        c.push(Ciphertext::read(&mut r)?);
+                    }
+                    contests.push(c);
+                }
+                RecordItem::Tally(EncryptedTally {
+                    ballots,
+                    total_weight,
+                    contests,
+                })
+            }
+            6 => {
+                let d = PartialDecryption::from_bytes(payload)?;
+                return Ok(RecordItem::Decryption { partial: d });
+            }
+            7 => {
+                let n = r.u32()? as usize;
+                let mut contests = Vec::with_capacity(n.min(r.remaining() / 8));
+                for _ in 0..n {
+                    let contest =
+                        String::from_utf8(get_bytes(&mut r)?.to_vec()).map_err(|_| bad)?;
+                    let k = r.u32()? as usize;
+                    let mut counts = Vec::with_capacity(k.min(r.remaining() / 12));
+                    for _ in 0..k {
+                        let id = String::from_utf8(get_bytes(&mut r)?.to_vec()).map_err(|_| bad)?;
+                        counts.push((id, r.u64()?));
+                    }
+                    contests.push(crate::tally::ContestResult { contest, counts });
+                }
+                RecordItem::Results(Results { contests })
+            }
+            _ => return Err(bad),
+        };
+        r.finish()?;
+        Ok(item)
+    }
+}
+
+fn entry_kind_from_bytes(b: &[u8]) -> Result<EntryKind, DecodeError> {
+    const WHAT: &str = "board entry";
+    let bad = DecodeError::new(WHAT, DecodeErrorKind::InvalidValue);
+    let mut r = Reader::new(b, WHAT);
+    let kind = match r.u8()? {
+        1 => {
+            let voter = match r.u8()? {
+                0 => None,
+                1 => Some(String::from_utf8(get_bytes(&mut r)?.to_vec()).map_err(|_| bad)?),
+                _ => return Err(bad),
+            };
+            let weight = r.u64()?;
+            let signature = match r.u8()? {
+                0 => None,
+                1 => Some(r.array::<64>()?),
+                _ => return Err(bad),
+            };
+            EntryKind::Cast {
+                voter,
+                weight,
+                signature,
+            }
+        }
+        2 => {
+            let master_nonce = r.array::<32>()?;
+            let n = r.u32()? as usize;
+            let mut selections = Vec::with_capacity(n.min(r.remaining() / 4));
+            for _ in 0..n {
+                let k = r.u32()? as usize;
+                let mut c = Vec::with_capacity(k.min(r.remaining() / 8));
+                for _ in 0..k {
+                    c.push(r.u64()?);
+                }
+                selections.push(c);
+            }
+            EntryKind::Challenged {
+                opening: crate::ballot::BallotOpening {
+                    master_nonce,
+                    selections,
+                },
+            }
+        }
+        _ => return Err(bad),
+    };
+    r.finish()?;
+    Ok(kind)
+}
+
+fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+    out.extend_from_slice(b);
+}
+
+fn get_bytes<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], DecodeError> {
+    let n = r.u32()? as usize;
+    r.take(n)
+}
+
+impl Header {
+    /// The header of an election's record.
+    pub fn new(election: &Election, ceremony: CeremonyTranscript) -> Self {
+        Self {
+            version: RECORD_VERSION,
+            manifest: election.manifest().clone(),
+            parameters: *election.parameters(),
+            ceremony,
+        }
+    }
+}
+
+/// Record encodings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// JSON Lines.
+    Json,
+    /// Framed canonical binary.
+    Binary,
+}
+
+#[cfg(feature = "std")]
+pub mod io {
+    //! Reading and writing record files (requires `std`).
+
+    use std::fs::{self, File};
+    use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+    use std::path::{Path, PathBuf};
+    use std::string::{String, ToString};
+    use std::vec::Vec;
+
+    use super::{Format, RecordItem, MAGIC, MAX_FRAME, RECORD_VERSION};
+
+    /// An error reading a record, with where it happened.
+    #[derive(Debug)]
+    pub enum ReadError {
+        /// The file could not be read.
+        Io(io::Error),
+        /// The content is not a valid record at this place.
+        Corrupt {
+            /// Byte offset (binary) or line number (JSON) of the bad item.
+            at: String,
+            /// What is wrong.
+            reason: String,
+        },
+    }
+
+    impl std::fmt::Display for ReadError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self {
+                ReadError::Io(e) => write!(f, "cannot read record: {e}"),
+                ReadError::Corrupt { at, reason } => write!(f, "record corrupt at {at}: {reason}"),
+            }
+        }
+    }
+
+    impl std::error::Error for ReadError {}
+
+    impl From<io::Error> for ReadError {
+        fn from(e: io::Error) -> Self {
+            ReadError::Io(e)
+        }
+    }
+
+    /// Guesses the format from the first bytes.
+    pub fn detect(path: &Path) -> Result<Format, ReadError> {
+        let mut f = File::open(path)?;
+        let mut head = [0u8; 8];
+        let n = f.read(&mut head)?;
+        Ok(if n == 8 && &head == MAGIC {
+            Format::Binary
+        } else {
+            Format::Json
+        })
+    }
+
+    /// Streams the items of a record file, one at a time.
+    pub struct RecordReader {
+        inner: BufReader<File>,
+        format: Format,
+        offset: u64,
+        line: u64,
+        buf: String,
+    }
+
+    impl RecordReader {
+        /// Opens a record (format detected from its content).
+        pub fn open(path: &Path) -> Result<Self, ReadError> {
+            let format = detect(path)?;
+            let mut inner = BufReader::with_capacity(1 << 20, File::open(path)?);
+            let mut offset = 0;
+            if format == Format::Binary {
+                let mut head = [0u8; 12];
+                inner
+                    .read_exact(&mut head)
+                    .map_err(|_| ReadError::Corrupt {
+                        at: "byte 0".into(),
+                        reason: "truncated header".into(),
+                    })?;
+                let version = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
+                if version != RECORD_VERSION {
+                    return Err(ReadError::Corrupt {
+                        at: "byte 8".into(),
+                        reason: std::format!("unsupported record version {version}"),
+                    });
+                }
+                offset = 12;
+            }
+            Ok(Self {
+                inner,
+                format,
+                offset,
+                line: 0,
+                buf: String::new(),
+            })
+        }
+
+        /// The format.
+        pub fn format(&self) -> Format {
+            self.format
+        }
+
+        /// Where the next item starts (`byte N` or `line N`).
+        pub fn position(&self) -> String {
+            match self.format {
+                Format::Binary => std::format!("byte {}", self.offset),
+                Format::Json => std::format!("line {}", self.line + 1),
+            }
+        }
+
+        /// The next item, or `None` at the end.
+        pub fn next_item(&mut self) -> Result<Option<RecordItem>, ReadError> {
+            match self.format {
+                Format::Json => loop {
+                    self.buf.clear();
+                    let n = self.inner.read_line(&mut self.buf)?;
+                    if n == 0 {
+                        return Ok(None);
+                    }
+                    self.line += 1;
+                    let line = self.buf.trim();
+                    if line.is_empty() {
+                        continue;
+                    }
+                    return RecordItem::from_json_line(line)
+                        .map(Some)
+                        .map_err(|reason| ReadError::Corrupt {
+                            at: std::format!("line {}", self.line),
+                            reason,
+                        });
+                },
+                Format::Binary => {
+                    let at = self.offset;
+                    let corrupt = |reason: String| ReadError::Corrupt {
+                        at: std::format!("byte {at}"),
+                        reason,
+                    };
+                    let mut head = [0u8; 5];
+                    match self.inner.read(&mut head[..1])? {
+                        0 => return Ok(None),
+                        _ => self
+                            .inner
+                            .read_exact(&mut head[1..])
+                            .map_err(|_| corrupt("truncated frame header".into()))?,
+                    }
+                    let len = u32::from_le_bytes([head[1], head[2], head[3], head[4]]) as usize;
+                    if len > MAX_FRAME {
+                        return Err(corrupt(std::format!(
+                            "frame of {len} bytes exceeds the limit"
+                        )));
+                    }
+                    let mut payload = vec_of(len);
+                    self.inner.read_exact(&mut payload).map_err(|_| {
+                        corrupt(std::format!("truncated frame: {len} bytes announced"))
+                    })?;
+                    self.offset += 5 + len as u64;
+                    RecordItem::from_payload(head[0], &payload)
+                        .map(Some)
+                        .map_err(|e| corrupt(e.to_string()))
+                }
+            }
+        }
+    }
+
+    impl Iterator for RecordReader {
+        type Item = Result<RecordItem, ReadError>;
+        fn next(&mut self) -> Option<Self::Item> {
+            self.next_item().transpose()
+        }
+    }
+
+    fn vec_of(len: usize) -> Vec<u8> {
+        std::vec![0u8; len]
+    }
+
+    /// Writes a record item by item to a temporary file beside the target, and moves
+    /// it into place only in [`RecordWriter::finish`]: a reader never sees a partial
+    /// record, and a crash leaves the previous file (if any) intact.
+    pub struct RecordWriter {
+        out: Option<BufWriter<File>>,
+        tmp: PathBuf,
+        path: PathBuf,
+        format: Format,
+    }
+
+    impl RecordWriter {
+        /// Starts writing `path` in `format`.
+        pub fn create(path: &Path, format: Format) -> io::Result<Self> {
+            let mut name = path
+                .file_name()
+                .map(|n| n.to_os_string())
+                .unwrap_or_default();
+            name.push(std::format!(".tmp-{}", std::process::id()));
+            let tmp = path.with_file_name(name);
+            let mut out = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+            if format == Format::Binary {
+                out.write_all(MAGIC)?;
+                out.write_all(&RECORD_VERSION.to_le_bytes())?;
+            }
+            Ok(Self {
+                out: Some(out),
+                tmp,
+                path: path.to_path_buf(),
+                format,
+            })
+        }
+
+        /// Appends an item.
+        pub fn write(&mut self, item: &RecordItem) -> io::Result<()> {
+            let out = self
+                .out
+                .as_mut()
+                .ok_or_else(|| io::Error::other("record already finished"))?;
+            match self.format {
+                Format::Json => {
+                    out.write_all(item.to_json_line().as_bytes())?;
+                    out.write_all(b"\n")
+                }
+                Format::Binary => out.write_all(&item.to_frame()),
+            }
+        }
+
+        /// Flushes, syncs and atomically renames the file into place.
+        pub fn finish(mut self) -> io::Result<()> {
+            let out = self
+                .out
+                .take()
+                .ok_or_else(|| io::Error::other("record already finished"))?;
+            let file = out.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            drop(file);
+            fs::rename(&self.tmp, &self.path)?;
+            if let Some(dir) = self.path.parent() {
+                if let Ok(d) = File::open(if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                }) {
+                    let _ = d.sync_all();
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl Drop for RecordWriter {
+        fn drop(&mut self) {
+            // If `finish` was not called, remove the partial temporary file.
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+
+    /// Writes a small file atomically (temporary file, fsync, rename).
+    pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+        let mut name = path
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_default();
+        name.push(std::format!(".tmp-{}", std::process::id()));
+        let tmp = path.with_file_name(name);
+        {
+            let mut f = File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+        }
+        fs::rename(&tmp, path)
+    }
+}

@@ -1,0 +1,1023 @@
+//! The universal verifier: numbered checks over an election record.
+//!
+//! The checks are listed in [`CHECKS`] and documented in `docs/verifier.md`. The
+//! verifier never stops at the first failure: it runs every check it can and reports
+//! each failure with its check number, the object concerned (ballot id, contest,
+//! option, trustee, record position) and the reason, in a machine-readable [`Report`].
+//!
+//! # Streaming, sharding, memory
+//! A record is verified item by item ([`Verifier::feed`]); board entries are buffered
+//! in chunks whose proofs are batch-verified together (in parallel under `std`). What
+//! is kept across chunks is small: the set of ballot ids and tracking codes, each
+//! voter's latest position, and the running aggregate.
+//!
+//! Counting a voter's *latest* ballot only needs to know, when a ballot is aggregated,
+//! whether a later one of the same voter exists. [`Prepass`] computes each voter's
+//! latest position in one cheap pass over the entries (no cryptography); the verifier
+//! then aggregates exactly the counted ballots.
+//!
+//! To verify a slice of the board elsewhere, [`Verifier::shard`] verifies entries
+//! `[start, end)` and returns a [`Partial`] (checks passed, failures, partial
+//! aggregate, chain segment, ids and codes seen). Partials [`Partial::merge`]
+//! associatively; the merged partial is then [`Verifier::finish_with`]ed against the
+//! record's tail (board summary, tally, decryptions, results).
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use rand_core::CryptoRngCore;
+use serde::{Deserialize, Serialize};
+
+use crate::ballot::{verify_opening, TrackingCode};
+use crate::board::{self, BoardEntry, EntryKind, VoterRegistry};
+use crate::dlog::DlogTable;
+use crate::election::{ceremony_context, Election, Parameters};
+use crate::error::BallotErrorKind;
+use crate::keyceremony::PublicCeremony;
+use crate::record::{BoardSummary, Header, RecordItem, RECORD_VERSION};
+use crate::tally::{EncryptedTally, Results, TallyAccumulator};
+use crate::threshold::{self, PartialDecryption};
+
+/// A numbered check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CheckInfo {
+    /// Check number.
+    pub id: u16,
+    /// Short name.
+    pub name: &'static str,
+}
+
+macro_rules! checks {
+    ($($konst:ident = $id:literal, $name:literal;)*) => {
+        $(
+            #[doc = $name]
+            pub const $konst: u16 = $id;
+        )*
+        /// Every check, in order.
+        pub const CHECKS: &[CheckInfo] = &[$(CheckInfo { id: $id, name: $name }),*];
+    };
+}
+
+checks! {
+    RECORD_STRUCTURE = 1, "record structure: items present, in order, supported version";
+    MANIFEST = 2, "manifest and parameters are valid";
+    CEREMONY_CONTEXT = 3, "key ceremony is bound to this manifest and these parameters";
+    CEREMONY_PROOFS = 4, "every trustee commitment has a valid Schnorr proof";
+    JOINT_KEY = 5, "joint key is the sum of the trustees' constant commitments";
+    VOTER_REGISTRY = 6, "voter registry is well formed";
+    POSITIONS = 7, "board positions are consecutive from 0";
+    BALLOT_IDS = 8, "ballot ids are unique";
+    TRACKING_CODES = 9, "tracking codes are the hash of their ballot and unique";
+    BALLOT_SHAPE = 10, "ballot belongs to this election and matches the manifest";
+    BALLOT_PROOFS = 11, "every ballot proof verifies";
+    BOARD_CHAIN = 12, "board hash chain links every entry from the genesis head";
+    VOTER_SIGNATURES = 13, "cast ballots come from registered voters with valid signatures";
+    WEIGHTS = 14, "recorded weights match the registry";
+    CHALLENGES = 15, "challenged ballots re-encrypt from their openings and are not counted";
+    BOARD_SUMMARY = 16, "board summary matches the last entry";
+    TALLY = 17, "encrypted tally is the weighted sum of exactly the counted ballots";
+    PARTIAL_DECRYPTIONS = 18, "every partial decryption proof verifies";
+    COMBINATION = 19, "at least t trustees decrypted; Lagrange combination yields the tally";
+    RESULTS = 20, "results equal the decrypted tally and match the manifest";
+}
+
+/// Name of a check.
+pub fn check_name(id: u16) -> &'static str {
+    CHECKS
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.name)
+        .unwrap_or("unknown check")
+}
+
+/// One failure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// Check number.
+    pub check: u16,
+    /// The object concerned, e.g. `ballot b-17, contest mayor, option alice`.
+    pub object: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// How often a check ran and failed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckCount {
+    /// Times it passed.
+    pub passed: u64,
+    /// Times it failed.
+    pub failed: u64,
+}
+
+/// Counts of board entries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Entries on the board.
+    pub entries: u64,
+    /// Cast ballots.
+    pub cast: u64,
+    /// Challenged ballots.
+    pub challenged: u64,
+    /// Cast ballots superseded by a later ballot of the same voter.
+    pub superseded: u64,
+    /// Ballots counted in the tally.
+    pub counted: u64,
+}
+
+/// The verifier's report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// Per check number: passes and failures.
+    pub checks: BTreeMap<u16, CheckCount>,
+    /// Every failure.
+    pub failures: Vec<Failure>,
+    /// Entry counts.
+    pub counts: Counts,
+    /// The election's base hash, hex (when the header could be read).
+    pub base_hash: Option<String>,
+    /// The verified results (when decryption could be checked).
+    pub results: Option<Results>,
+}
+
+impl Report {
+    /// Whether every check passed.
+    pub fn is_ok(&self) -> bool {
+        self.failures.is_empty()
+    }
+
+    fn pass(&mut self, check: u16) {
+        self.checks.entry(check).or_default().passed += 1;
+    }
+
+    fn fail(&mut self, check: u16, object: impl Into<String>, reason: impl Into<String>) {
+        self.checks.entry(check).or_default().failed += 1;
+        self.failures.push(Failure {
+            check,
+            object: object.into(),
+            reason: reason.into(),
+        });
+    }
+
+    fn check(
+        &mut self,
+        check: u16,
+        ok: bool,
+        object: impl Into<String>,
+        reason: impl Into<String>,
+    ) {
+        if ok {
+            self.pass(check)
+        } else {
+            self.fail(check, object, reason)
+        }
+    }
+
+    /// Merges another report's checks and failures into this one.
+    pub fn absorb(&mut self, other: Report) {
+        for (k, v) in other.checks {
+            let e = self.checks.entry(k).or_default();
+            e.passed += v.passed;
+            e.failed += v.failed;
+        }
+        self.failures.extend(other.failures);
+        self.counts.entries += other.counts.entries;
+        self.counts.cast += other.counts.cast;
+        self.counts.challenged += other.counts.challenged;
+        self.counts.superseded += other.counts.superseded;
+        self.counts.counted += other.counts.counted;
+    }
+
+    /// The failed check numbers, sorted and deduplicated.
+    pub fn failed_checks(&self) -> Vec<u16> {
+        let s: BTreeSet<u16> = self.failures.iter().map(|f| f.check).collect();
+        s.into_iter().collect()
+    }
+
+    /// A human summary: one line per check, then the failures.
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        for c in CHECKS {
+            let cc = self.checks.get(&c.id).copied().unwrap_or_default();
+            let status = if cc.failed > 0 {
+                "FAILED"
+            } else if cc.passed > 0 {
+                "passed"
+            } else {
+                "not run"
+            };
+            s.push_str(&format!(
+                "{:>3}  {:<7} {:>9} ok {:>6} bad  {}\n",
+                c.id, status, cc.passed, cc.failed, c.name
+            ));
+        }
+        let c = self.counts;
+        s.push_str(&format!(
+            "entries {}: {} cast ({} superseded, {} counted), {} challenged\n",
+            c.entries, c.cast, c.superseded, c.counted, c.challenged
+        ));
+        for f in self.failures.iter().take(200) {
+            s.push_str(&format!(
+                "check {} failed: {}: {}\n",
+                f.check, f.object, f.reason
+            ));
+        }
+        if self.failures.len() > 200 {
+            s.push_str(&format!(
+                "... and {} more failures\n",
+                self.failures.len() - 200
+            ));
+        }
+        s.push_str(if self.is_ok() {
+            "VALID: every check passed\n"
+        } else {
+            "INVALID\n"
+        });
+        s
+    }
+}
+
+/// What a cheap first pass over the entries learns: each voter's latest cast position.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Prepass {
+    latest: BTreeMap<String, u64>,
+}
+
+impl Prepass {
+    /// An empty prepass.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Notes one entry.
+    pub fn note(&mut self, entry: &BoardEntry) {
+        if let EntryKind::Cast { voter: Some(v), .. } = &entry.kind {
+            let e = self.latest.entry(v.clone()).or_insert(entry.position);
+            if entry.position > *e {
+                *e = entry.position;
+            }
+        }
+    }
+
+    /// Merges another prepass (of other entries).
+    pub fn merge(&mut self, other: &Prepass) {
+        for (v, p) in &other.latest {
+            let e = self.latest.entry(v.clone()).or_insert(*p);
+            if *p > *e {
+                *e = *p;
+            }
+        }
+    }
+
+    fn is_counted(&self, entry: &BoardEntry) -> bool {
+        match &entry.kind {
+            EntryKind::Challenged { .. } => false,
+            EntryKind::Cast { voter: None, .. } => true,
+            EntryKind::Cast { voter: Some(v), .. } => self.latest.get(v) == Some(&entry.position),
+        }
+    }
+}
+
+/// A segment of the board chain as seen by a shard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainSegment {
+    /// Position of the first entry.
+    pub first: u64,
+    /// The link data of the first entry, checked against the previous segment on merge.
+    first_link: ([u8; 32], Vec<u8>, [u8; 32]),
+    /// Position and recorded head of the last entry.
+    pub last: (u64, [u8; 32]),
+}
+
+/// The result of verifying a slice of the board: mergeable.
+#[derive(Clone, Debug)]
+pub struct Partial {
+    /// Checks and failures so far.
+    pub report: Report,
+    /// Aggregate of the counted ballots seen.
+    pub tally: TallyAccumulator,
+    /// Chain segments (one after merging contiguous shards).
+    pub segments: Vec<ChainSegment>,
+    ids: BTreeMap<String, u64>,
+    codes: BTreeMap<TrackingCode, u64>,
+}
+
+impl Partial {
+    fn new(election: &Election) -> Self {
+        Self {
+            report: Report::default(),
+            tally: TallyAccumulator::new(election),
+            segments: Vec::new(),
+            ids: BTreeMap::new(),
+            codes: BTreeMap::new(),
+        }
+    }
+
+    /// Merges the partial of another (disjoint) slice of the board into this one.
+    /// Associative and commutative: shards may be merged in any grouping and order.
+    pub fn merge(&mut self, other: Partial, election: &Election) {
+        self.report.absorb(other.report);
+        if self.tally.merge(&other.tally).is_err() {
+            self.report.fail(
+                RECORD_STRUCTURE,
+                "shards",
+                "partial results of different elections",
+            );
+        }
+        for (id, pos) in other.ids {
+            if let Some(p) = self.ids.insert(id.clone(), pos) {
+                let (a, b) = (p.min(pos), p.max(pos));
+                self.ids.insert(id.clone(), a);
+                self.report.fail(
+                    BALLOT_IDS,
+                    format!("ballot {id}"),
+                    format!("appears at positions {a} and {b}"),
+                );
+            }
+        }
+        for (code, pos) in other.codes {
+            if let Some(p) = self.codes.insert(code, pos) {
+                let (a, b) = (p.min(pos), p.max(pos));
+                self.codes.insert(code, a);
+                self.report.fail(
+                    TRACKING_CODES,
+                    format!("tracking code {code}"),
+                    format!("appears at positions {a} and {b}"),
+                );
+            }
+        }
+        self.segments.extend(other.segments);
+        self.segments.sort_by_key(|s| s.first);
+        // Join contiguous segments, checking the link between them.
+        let mut joined: Vec<ChainSegment> = Vec::with_capacity(self.segments.len());
+        for seg in self.segments.drain(..) {
+            match joined.last_mut() {
+                Some(prev) if prev.last.0 + 1 == seg.first => {
+                    let (code, kind, head) = &seg.first_link;
+                    let expect = chain_link(&prev.last.1, seg.first, code, kind);
+                    if &expect != head {
+                        self.report.fail(
+                            BOARD_CHAIN,
+                            format!("board entry {}", seg.first),
+                            "head does not chain from the previous entry",
+                        );
+                    } else {
+                        self.report.pass(BOARD_CHAIN);
+                    }
+                    prev.last = seg.last;
+                }
+                _ => joined.push(seg),
+            }
+        }
+        self.segments = joined;
+        let _ = election;
+    }
+}
+
+fn chain_link(prev: &[u8; 32], position: u64, code: &[u8; 32], kind_bytes: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(crate::labels::BOARD_ENTRY);
+    h.update(prev);
+    h.update(position.to_le_bytes());
+    h.update(code);
+    h.update(kind_bytes);
+    h.finalize().into()
+}
+
+/// Entries buffered before their proofs are verified together.
+pub const CHUNK: usize = 1024;
+
+/// The streaming verifier.
+pub struct Verifier {
+    election: Option<Election>,
+    ceremony: Option<PublicCeremony>,
+    registry: Option<VoterRegistry>,
+    prepass: Option<Prepass>,
+    partial: Option<Partial>,
+    pending: Vec<BoardEntry>,
+    chunk_index: u64,
+    last_stage: Option<u8>,
+    board: Option<BoardSummary>,
+    tally: Option<EncryptedTally>,
+    decryptions: Vec<PartialDecryption>,
+    results: Option<Results>,
+    report: Report,
+    seed: [u8; 32],
+    dlog: Option<DlogTable>,
+}
+
+fn obj_ballot(e: &BoardEntry) -> String {
+    format!("ballot {} (entry {})", e.ballot.ballot_id, e.position)
+}
+
+impl Verifier {
+    /// A verifier for a whole record. `prepass` gives each voter's latest position (from
+    /// a first pass over the entries); without it, revoting is checked from the record
+    /// order alone, which requires keeping every voter's last ballot: pass one.
+    pub fn new(prepass: Prepass, rng: &mut impl CryptoRngCore) -> Self {
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        Self {
+            election: None,
+            ceremony: None,
+            registry: None,
+            prepass: Some(prepass),
+            partial: None,
+            pending: Vec::new(),
+            chunk_index: 0,
+            last_stage: None,
+            board: None,
+            tally: None,
+            decryptions: Vec::new(),
+            results: None,
+            report: Report::default(),
+            seed,
+            dlog: None,
+        }
+    }
+
+    /// Uses a prepared discrete-log table (default: 2¹⁶ baby steps, built on demand).
+    pub fn with_dlog_table(mut self, table: DlogTable) -> Self {
+        self.dlog = Some(table);
+        self
+    }
+
+    /// The election, once the header was read and checked.
+    pub fn election(&self) -> Option<&Election> {
+        self.election.as_ref()
+    }
+
+    fn rng(&mut self) -> rand_chacha::ChaCha20Rng {
+        use rand_core::SeedableRng;
+        let mut r = rand_chacha::ChaCha20Rng::from_seed(self.seed);
+        self.seed[0] = self.seed[0].wrapping_add(1);
+        r.set_stream(u64::MAX);
+        r
+    }
+
+    fn order(&mut self, stage: u8, what: &str) {
+        let repeatable = stage == 2 || stage == 5;
+        match self.last_stage {
+            None if stage != 0 => self.report.fail(
+                RECORD_STRUCTURE,
+                format!("record item '{what}'"),
+                "the record does not start with a header",
+            ),
+            Some(l) if stage < l || (stage == l && !repeatable) => self.report.fail(
+                RECORD_STRUCTURE,
+                format!("record item '{what}'"),
+                "out of order or repeated",
+            ),
+            _ => {}
+        }
+        self.last_stage = Some(self.last_stage.map_or(stage, |l| l.max(stage)));
+    }
+
+    /// Feeds the next record item.
+    pub fn feed(&mut self, item: RecordItem) {
+        match item {
+            RecordItem::Header(h) => {
+                self.order(0, "header");
+                if self.election.is_none() {
+                    self.header(h);
+                }
+            }
+            RecordItem::Voters(v) => {
+                self.order(1, "voters");
+                match v.to_registry() {
+                    Ok(r) => {
+                        self.report.pass(VOTER_REGISTRY);
+                        self.registry = Some(r);
+                    }
+                    Err(e) => self
+                        .report
+                        .fail(VOTER_REGISTRY, "voter registry", e.to_string()),
+                }
+            }
+            RecordItem::Entry(e) => {
+                if self.last_stage != Some(2) {
+                    self.order(2, "entry");
+                }
+                self.pending.push(e);
+                if self.pending.len() >= CHUNK {
+                    self.flush();
+                }
+            }
+            RecordItem::Board(b) => {
+                self.flush();
+                self.order(3, "board");
+                self.board = Some(b);
+            }
+            RecordItem::Tally(t) => {
+                self.flush();
+                self.order(4, "tally");
+                self.tally = Some(t);
+            }
+            RecordItem::Decryption { partial: d } => {
+                self.order(5, "decryption");
+                self.decryptions.push(d);
+            }
+            RecordItem::Results(r) => {
+                self.order(6, "results");
+                self.results = Some(r);
+            }
+        }
+    }
+
+    fn header(&mut self, h: Header) {
+        if h.version != RECORD_VERSION {
+            self.report.fail(
+                RECORD_STRUCTURE,
+                "header",
+                format!("unsupported record version {}", h.version),
+            );
+            return;
+        }
+        self.report.pass(RECORD_STRUCTURE);
+        let params: Parameters = h.parameters;
+        if let Err(e) = h.manifest.validate().and_then(|_| params.validate()) {
+            self.report.fail(MANIFEST, "manifest", e.to_string());
+            return;
+        }
+        self.report.pass(MANIFEST);
+        let cp = h.ceremony.params;
+        let context = ceremony_context(&h.manifest, &params);
+        if cp.n() != params.trustees || cp.t() != params.threshold || cp.context() != &context {
+            self.report.fail(
+                CEREMONY_CONTEXT,
+                "key ceremony",
+                "ceremony parameters or context do not match the manifest and parameters",
+            );
+            return;
+        }
+        self.report.pass(CEREMONY_CONTEXT);
+        let mut rng = self.rng();
+        let ceremony = match h.ceremony.verify(&mut rng) {
+            Ok(c) => c,
+            Err(e) => {
+                self.report
+                    .fail(CEREMONY_PROOFS, "key ceremony", e.to_string());
+                return;
+            }
+        };
+        self.report.pass(CEREMONY_PROOFS);
+        let commitments: Vec<Vec<crate::group::Point>> = ceremony
+            .announcements()
+            .iter()
+            .map(|a| a.commitments.clone())
+            .collect();
+        match Election::new(h.manifest, params, commitments) {
+            Ok(e) => {
+                self.report.check(
+                    JOINT_KEY,
+                    e.joint_key() == ceremony.joint_key(),
+                    "joint key",
+                    "differs from the sum of constant commitments",
+                );
+                self.report.base_hash = Some(crate::hex::encode(e.base_hash()));
+                self.partial = Some(Partial::new(&e));
+                self.election = Some(e);
+                self.ceremony = Some(ceremony);
+            }
+            Err(e) => self.report.fail(JOINT_KEY, "election", e.to_string()),
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let entries = core::mem::take(&mut self.pending);
+        let (Some(election), Some(partial)) = (self.election.as_ref(), self.partial.as_mut())
+        else {
+            self.report.fail(
+                RECORD_STRUCTURE,
+                "board entries",
+                "no valid header before the entries: entries not verified",
+            );
+            return;
+        };
+        let mut rng = {
+            use rand_core::SeedableRng;
+            let mut r = rand_chacha::ChaCha20Rng::from_seed(self.seed);
+            r.set_stream(self.chunk_index);
+            r
+        };
+        self.chunk_index += 1;
+        verify_entries(
+            election,
+            self.registry.as_ref(),
+            self.prepass.as_ref(),
+            &entries,
+            partial,
+            &mut rng,
+        );
+    }
+
+    /// Verifies entries `[start, end)` of a board as one shard (see the module docs).
+    /// `entries` must be exactly those entries; positions are checked.
+    pub fn shard(
+        election: &Election,
+        registry: Option<&VoterRegistry>,
+        prepass: &Prepass,
+        entries: &[BoardEntry],
+        rng: &mut impl CryptoRngCore,
+    ) -> Partial {
+        let mut partial = Partial::new(election);
+        verify_entries(
+            election,
+            registry,
+            Some(prepass),
+            entries,
+            &mut partial,
+            rng,
+        );
+        partial
+    }
+
+    /// Finishes: checks the board summary, tally, decryptions and results.
+    pub fn finish(mut self) -> Report {
+        self.flush();
+        let partial = self.partial.take();
+        self.finish_with(partial)
+    }
+
+    /// Finishes with a partial merged from shards (instead of entries fed here).
+    pub fn finish_with(mut self, partial: Option<Partial>) -> Report {
+        let mut report = core::mem::take(&mut self.report);
+        let Some(election) = self.election.take() else {
+            report.fail(
+                RECORD_STRUCTURE,
+                "record",
+                "no valid header: nothing could be verified",
+            );
+            return report;
+        };
+        let Some(mut partial) = partial else {
+            report.fail(RECORD_STRUCTURE, "record", "no board entries were verified");
+            return report;
+        };
+        // Chain from genesis across the segments: each must start where the previous
+        // ended and link to its head.
+        let mut prev: Option<(u64, [u8; 32])> = None;
+        for seg in &partial.segments {
+            let expected = prev.map_or(0, |p| p.0 + 1);
+            let prev_head = prev.map_or_else(|| board::genesis(&election), |p| p.1);
+            partial.report.check(
+                POSITIONS,
+                seg.first == expected,
+                format!("board entry {}", seg.first),
+                format!("expected position {expected}"),
+            );
+            let (code, kind, head) = &seg.first_link;
+            let ok = &chain_link(&prev_head, seg.first, code, kind) == head;
+            partial.report.check(
+                BOARD_CHAIN,
+                ok,
+                format!("board entry {}", seg.first),
+                "head does not chain from the previous entry",
+            );
+            prev = Some(seg.last);
+        }
+        let last = (
+            prev.map(|p| p.0),
+            prev.map_or_else(|| board::genesis(&election), |p| p.1),
+        );
+        let Partial {
+            report: entry_report,
+            tally: acc,
+            ..
+        } = partial;
+        report.absorb(entry_report);
+        let entries = report.counts.entries;
+        match &self.board {
+            None => report.fail(RECORD_STRUCTURE, "record", "board summary missing"),
+            Some(b) => {
+                let ok = b.count == entries && b.head == last.1;
+                report.check(
+                    BOARD_SUMMARY,
+                    ok,
+                    "board summary",
+                    format!(
+                        "records {} entries and a head that differ from the board ({} entries)",
+                        b.count, entries
+                    ),
+                );
+            }
+        }
+        let Some(tally) = self.tally.take() else {
+            report.fail(RECORD_STRUCTURE, "record", "encrypted tally missing");
+            return report;
+        };
+        let expected = acc.finish();
+        let mut tally_ok = true;
+        if tally.ballots != expected.ballots || tally.total_weight != expected.total_weight {
+            tally_ok = false;
+            report.fail(
+                TALLY,
+                "encrypted tally",
+                format!(
+                    "records {} ballots of total weight {}; the board counts {} of weight {}",
+                    tally.ballots, tally.total_weight, expected.ballots, expected.total_weight
+                ),
+            );
+        }
+        let m = election.manifest();
+        if tally.contests.len() != expected.contests.len() {
+            tally_ok = false;
+            report.fail(TALLY, "encrypted tally", "wrong number of contests");
+        } else {
+            for (ci, (got, want)) in tally.contests.iter().zip(&expected.contests).enumerate() {
+                let c = &m.contests[ci];
+                if got.len() != want.len() {
+                    tally_ok = false;
+                    report.fail(
+                        TALLY,
+                        format!("contest {}", c.id),
+                        "wrong number of options",
+                    );
+                    continue;
+                }
+                for (oi, (g, w)) in got.iter().zip(want).enumerate() {
+                    if g != w {
+                        tally_ok = false;
+                        report.fail(
+                            TALLY,
+                            format!("contest {}, option {}", c.id, c.options[oi].id),
+                            "differs from the aggregate of the counted ballots",
+                        );
+                    }
+                }
+            }
+        }
+        if tally_ok {
+            report.pass(TALLY);
+        }
+        // Partial decryptions.
+        let Some(ceremony) = self.ceremony.take() else {
+            return report;
+        };
+        let flat = tally.flat();
+        let ctx = election.context();
+        let mut good: Vec<PartialDecryption> = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut rng = self.rng();
+        for d in core::mem::take(&mut self.decryptions) {
+            let who = format!("trustee {}", d.trustee);
+            if !seen.insert(d.trustee) {
+                report.fail(PARTIAL_DECRYPTIONS, who, "decrypted twice");
+                continue;
+            }
+            let share = match ceremony.verification_share(d.trustee) {
+                Ok(s) => s,
+                Err(_) => {
+                    report.fail(PARTIAL_DECRYPTIONS, who, "not a trustee of this election");
+                    continue;
+                }
+            };
+            match d.verify(&ctx, &share, &flat, &mut rng) {
+                Ok(()) => {
+                    report.pass(PARTIAL_DECRYPTIONS);
+                    good.push(d);
+                }
+                Err(e) => report.fail(PARTIAL_DECRYPTIONS, who, e.to_string()),
+            }
+        }
+        let t = election.parameters().threshold;
+        let points = match threshold::combine(t, &flat, &good) {
+            Ok(p) => {
+                report.pass(COMBINATION);
+                p
+            }
+            Err(e) => {
+                report.fail(
+                    COMBINATION,
+                    "decryption",
+                    format!(
+                        "{e} ({} valid partial decryptions, threshold {t})",
+                        good.len()
+                    ),
+                );
+                return report;
+            }
+        };
+        // Decrypted values.
+        let table = self.dlog.take().unwrap_or_default();
+        let mut values: Vec<Vec<u64>> = Vec::with_capacity(tally.contests.len());
+        let mut k = 0;
+        let mut all_found = true;
+        for (ci, c) in tally.contests.iter().enumerate() {
+            let bound = tally.bound(&election, ci);
+            let mut v = Vec::with_capacity(c.len());
+            for oi in 0..c.len() {
+                match points.get(k).map(|p| table.find(p, bound)) {
+                    Some(Ok(x)) => v.push(x),
+                    _ => {
+                        all_found = false;
+                        let contest = &m.contests[ci];
+                        report.fail(
+                            COMBINATION,
+                            format!("contest {}, option {}", contest.id, contest.options[oi].id),
+                            format!("decryption is not a count below {bound}"),
+                        );
+                        v.push(0);
+                    }
+                }
+                k += 1;
+            }
+            values.push(v);
+        }
+        let decrypted = Results::from_values(&election, &values);
+        match &self.results {
+            None => report.fail(RECORD_STRUCTURE, "record", "results missing"),
+            Some(r) if all_found => {
+                if r == &decrypted {
+                    report.pass(RESULTS);
+                    report.results = Some(decrypted);
+                } else {
+                    for (got, want) in r.contests.iter().zip(&decrypted.contests) {
+                        if got != want {
+                            report.fail(
+                                RESULTS,
+                                format!("contest {}", want.contest),
+                                "recorded result differs from the decrypted tally",
+                            );
+                        }
+                    }
+                    if r.contests.len() != decrypted.contests.len() {
+                        report.fail(RESULTS, "results", "wrong number of contests");
+                    }
+                }
+            }
+            Some(_) => {}
+        }
+        report
+    }
+}
+
+/// Verifies a run of consecutive entries into `partial`.
+#[allow(clippy::too_many_arguments)]
+fn verify_entries(
+    election: &Election,
+    registry: Option<&VoterRegistry>,
+    prepass: Option<&Prepass>,
+    entries: &[BoardEntry],
+    partial: &mut Partial,
+    rng: &mut impl CryptoRngCore,
+) {
+    let report = &mut partial.report;
+    // Cheap, ordered checks: codes, ids, positions and chain within runs.
+    for e in entries {
+        report.counts.entries += 1;
+        let code = e.ballot.tracking_code();
+        if code != e.tracking_code {
+            report.fail(
+                TRACKING_CODES,
+                obj_ballot(e),
+                "recorded tracking code is not the hash of the ballot",
+            );
+        }
+        match partial.codes.get(&code) {
+            Some(p) => report.fail(
+                TRACKING_CODES,
+                obj_ballot(e),
+                format!("tracking code already at position {p}"),
+            ),
+            None => {
+                partial.codes.insert(code, e.position);
+                if code == e.tracking_code {
+                    report.pass(TRACKING_CODES);
+                }
+            }
+        }
+        match partial.ids.get(&e.ballot.ballot_id) {
+            Some(p) => report.fail(
+                BALLOT_IDS,
+                obj_ballot(e),
+                format!("ballot id already at position {p}"),
+            ),
+            None => {
+                partial.ids.insert(e.ballot.ballot_id.clone(), e.position);
+                report.pass(BALLOT_IDS);
+            }
+        }
+        let kind = e.kind.to_bytes();
+        match partial.segments.last_mut() {
+            Some(seg) if seg.last.0.checked_add(1) == Some(e.position) => {
+                report.pass(POSITIONS);
+                let ok = chain_link(&seg.last.1, e.position, &e.tracking_code.0, &kind) == e.head;
+                report.check(
+                    BOARD_CHAIN,
+                    ok,
+                    obj_ballot(e),
+                    "head does not chain from the previous entry",
+                );
+                seg.last = (e.position, e.head);
+            }
+            // A new run: its first link is checked when runs are joined.
+            _ => partial.segments.push(ChainSegment {
+                first: e.position,
+                first_link: (e.tracking_code.0, kind, e.head),
+                last: (e.position, e.head),
+            }),
+        }
+    }
+    // Proofs: all ballots of the chunk in one batch.
+    let ballots: Vec<crate::ballot::EncryptedBallot> =
+        entries.iter().map(|e| e.ballot.clone()).collect();
+    let results = election.validate_ballots(&ballots, rng);
+    // Per-entry checks that need no order: shape, proofs, signatures, weights, openings.
+    let per_entry = |(e, res): (&BoardEntry, &Result<TrackingCode, crate::BallotError>)| -> Report {
+        let mut r = Report::default();
+        match res {
+            Ok(_) => {
+                r.pass(BALLOT_SHAPE);
+                r.pass(BALLOT_PROOFS);
+            }
+            Err(err) => {
+                let check = match err.kind {
+                    BallotErrorKind::Proof(_) => BALLOT_PROOFS,
+                    _ => BALLOT_SHAPE,
+                };
+                let mut obj = obj_ballot(e);
+                if let Some(c) = &err.contest {
+                    obj.push_str(&format!(", contest {c}"));
+                }
+                if let Some(o) = &err.option {
+                    obj.push_str(&format!(", option {o}"));
+                }
+                r.fail(check, obj, err.reason());
+            }
+        }
+        match &e.kind {
+            EntryKind::Cast {
+                voter,
+                weight,
+                signature,
+            } => {
+                r.counts.cast += 1;
+                match board::check_voter(
+                    election,
+                    registry,
+                    &e.ballot.ballot_id,
+                    &e.tracking_code,
+                    voter.as_deref(),
+                    signature.as_ref(),
+                ) {
+                    Ok(w) => {
+                        r.pass(VOTER_SIGNATURES);
+                        r.check(
+                            WEIGHTS,
+                            w == *weight,
+                            obj_ballot(e),
+                            format!("weight {weight} recorded; the registry says {w}"),
+                        );
+                    }
+                    Err(err) => r.fail(VOTER_SIGNATURES, obj_ballot(e), err.reason()),
+                }
+            }
+            EntryKind::Challenged { opening } => {
+                r.counts.challenged += 1;
+                match verify_opening(election, &e.ballot, opening) {
+                    Ok(()) => r.pass(CHALLENGES),
+                    Err(err) => r.fail(CHALLENGES, obj_ballot(e), err.reason()),
+                }
+            }
+        }
+        r
+    };
+    #[cfg(feature = "std")]
+    let reports: Vec<Report> = {
+        use rayon::prelude::*;
+        entries
+            .par_iter()
+            .zip(results.par_iter())
+            .map(per_entry)
+            .collect()
+    };
+    #[cfg(not(feature = "std"))]
+    let reports: Vec<Report> = entries.iter().zip(results.iter()).map(per_entry).collect();
+    for r in reports {
+        partial.report.absorb(r);
+    }
+    // Aggregate exactly the counted ballots.
+    for e in entries {
+        let counted = match prepass {
+            Some(p) => p.is_counted(e),
+            None => !matches!(e.kind, EntryKind::Challenged { .. }),
+        };
+        match &e.kind {
+            EntryKind::Cast { weight, .. } if counted => {
+                partial.report.counts.counted += 1;
+                if partial.tally.add(&e.ballot, *weight).is_err() {
+                    // Shape errors are already reported under BALLOT_SHAPE.
+                }
+            }
+            EntryKind::Cast { .. } => partial.report.counts.superseded += 1,
+            EntryKind::Challenged { .. } => {}
+        }
+    }
+}
