@@ -400,6 +400,20 @@ impl RecordItem {
     }
 }
 
+/// Position and cast voter of an entry frame's payload, without decoding the ballot.
+fn skim_entry(payload: &[u8]) -> Result<(u64, Option<String>), DecodeError> {
+    let mut r = Reader::new(payload, "board entry");
+    let position = r.u64()?;
+    let kind = entry_kind_from_bytes(get_bytes(&mut r)?)?;
+    Ok((
+        position,
+        match kind {
+            EntryKind::Cast { voter, .. } => voter,
+            EntryKind::Challenged { .. } => None,
+        },
+    ))
+}
+
 fn entry_kind_from_bytes(b: &[u8]) -> Result<EntryKind, DecodeError> {
     const WHAT: &str = "board entry";
     let bad = DecodeError::new(WHAT, DecodeErrorKind::InvalidValue);
@@ -534,6 +548,33 @@ pub mod io {
         })
     }
 
+    /// What [`RecordReader::next_skim`] sees of an item: for entries, only what the
+    /// verifier's first pass needs, without decoding the ballot.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum Skim {
+        /// A board entry: its position and, for a cast ballot, its voter.
+        Entry {
+            /// Position.
+            position: u64,
+            /// The voter of a cast ballot.
+            voter: Option<String>,
+        },
+        /// Any other item.
+        Other,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct EntrySkim {
+        #[serde(rename = "type")]
+        kind: String,
+        #[serde(default)]
+        position: u64,
+        #[serde(default)]
+        status: Option<String>,
+        #[serde(default)]
+        voter: Option<String>,
+    }
+
     /// Streams the items of a record file, one at a time.
     pub struct RecordReader {
         inner: BufReader<File>,
@@ -637,6 +678,74 @@ pub mod io {
                     RecordItem::from_payload(head[0], &payload)
                         .map(Some)
                         .map_err(|e| corrupt(e.to_string()))
+                }
+            }
+        }
+    }
+
+    impl RecordReader {
+        /// The next item, skimmed (see [`Skim`]); much cheaper than [`Self::next_item`].
+        pub fn next_skim(&mut self) -> Result<Option<Skim>, ReadError> {
+            match self.format {
+                Format::Json => loop {
+                    self.buf.clear();
+                    if self.inner.read_line(&mut self.buf)? == 0 {
+                        return Ok(None);
+                    }
+                    self.line += 1;
+                    let line = self.buf.trim();
+                    if line.is_empty() {
+                        continue;
+                    }
+                    let s: EntrySkim =
+                        serde_json::from_str(line).map_err(|e| ReadError::Corrupt {
+                            at: std::format!("line {}", self.line),
+                            reason: e.to_string(),
+                        })?;
+                    return Ok(Some(if s.kind == "entry" {
+                        let voter = if s.status.as_deref() == Some("cast") {
+                            s.voter
+                        } else {
+                            None
+                        };
+                        Skim::Entry {
+                            position: s.position,
+                            voter,
+                        }
+                    } else {
+                        Skim::Other
+                    }));
+                },
+                Format::Binary => {
+                    let at = self.offset;
+                    let corrupt = |reason: String| ReadError::Corrupt {
+                        at: std::format!("byte {at}"),
+                        reason,
+                    };
+                    let mut head = [0u8; 5];
+                    if self.inner.read(&mut head[..1])? == 0 {
+                        return Ok(None);
+                    }
+                    self.inner
+                        .read_exact(&mut head[1..])
+                        .map_err(|_| corrupt("truncated frame header".into()))?;
+                    let len = u32::from_le_bytes([head[1], head[2], head[3], head[4]]) as usize;
+                    if len > MAX_FRAME {
+                        return Err(corrupt(std::format!(
+                            "frame of {len} bytes exceeds the limit"
+                        )));
+                    }
+                    let mut payload = vec_of(len);
+                    self.inner.read_exact(&mut payload).map_err(|_| {
+                        corrupt(std::format!("truncated frame: {len} bytes announced"))
+                    })?;
+                    self.offset += 5 + len as u64;
+                    if head[0] != 3 {
+                        return Ok(Some(Skim::Other));
+                    }
+                    let (position, voter) =
+                        super::skim_entry(&payload).map_err(|e| corrupt(e.to_string()))?;
+                    Ok(Some(Skim::Entry { position, voter }))
                 }
             }
         }

@@ -254,9 +254,16 @@ impl Prepass {
     /// Notes one entry.
     pub fn note(&mut self, entry: &BoardEntry) {
         if let EntryKind::Cast { voter: Some(v), .. } = &entry.kind {
-            let e = self.latest.entry(v.clone()).or_insert(entry.position);
-            if entry.position > *e {
-                *e = entry.position;
+            self.note_cast(entry.position, v);
+        }
+    }
+
+    /// Notes a cast ballot of `voter` at `position`.
+    pub fn note_cast(&mut self, position: u64, voter: &str) {
+        match self.latest.get_mut(voter) {
+            Some(p) => *p = (*p).max(position),
+            None => {
+                self.latest.insert(voter.into(), position);
             }
         }
     }
@@ -1019,5 +1026,56 @@ fn verify_entries(
             EntryKind::Cast { .. } => partial.report.counts.superseded += 1,
             EntryKind::Challenged { .. } => {}
         }
+    }
+}
+
+#[cfg(feature = "std")]
+pub mod io {
+    //! Verifying a record file (requires `std`): a cheap first pass learns each voter's
+    //! latest ballot, the second verifies everything, streaming.
+
+    use std::path::Path;
+
+    use rand_core::CryptoRngCore;
+
+    use super::{Prepass, Report, Verifier};
+    use crate::record::io::{ReadError, RecordReader, Skim};
+
+    /// Verifies the record at `path`. `progress(done, total)` is called as board entries
+    /// are verified. Errors only when the file cannot be read at all or is corrupt
+    /// (then naming the byte offset or line); every verification failure is in the report.
+    pub fn verify_file(
+        path: &Path,
+        progress: &mut dyn FnMut(u64, u64),
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Report, ReadError> {
+        let mut pre = Prepass::new();
+        let mut total = 0u64;
+        let mut skim = RecordReader::open(path)?;
+        while let Some(s) = skim.next_skim()? {
+            if let Skim::Entry { position, voter } = s {
+                total += 1;
+                if let Some(v) = voter {
+                    pre.note_cast(position, &v);
+                }
+            }
+        }
+        let mut v = Verifier::new(pre, rng);
+        let mut done = 0u64;
+        progress(0, total);
+        for item in RecordReader::open(path)? {
+            let item = item?;
+            let is_entry = matches!(item, crate::record::RecordItem::Entry(_));
+            v.feed(item);
+            if is_entry {
+                done += 1;
+                if done % super::CHUNK as u64 == 0 {
+                    progress(done, total);
+                }
+            }
+        }
+        let report = v.finish();
+        progress(total, total);
+        Ok(report)
     }
 }

@@ -133,6 +133,16 @@ fn record_files_round_trip_in_both_formats() {
         for (a, b) in back.iter().zip(&items) {
             assert_eq!(a, b, "{name}: {}", a.kind());
         }
+        // The file verifies, with progress reported.
+        let mut calls = Vec::new();
+        let report = verify::io::verify_file(
+            &path,
+            &mut |d, t| calls.push((d, t)),
+            &mut StdRng::seed_from_u64(5),
+        )
+        .unwrap();
+        assert!(report.is_ok(), "{}", report.summary());
+        assert_eq!(calls.last(), Some(&(33, 33)));
         // Truncation is an error naming where, never a panic.
         let bytes = std::fs::read(&path).unwrap();
         let cut = dir.join(format!("cut-{name}"));
