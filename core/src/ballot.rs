@@ -161,7 +161,7 @@ impl Election {
         self.context()
             .bind(labels::BALLOT, ballot_id.as_bytes())
             .bind_u64(labels::CONTEST, c as u64)
-            .bind(labels::OPTION, b"all")
+            .bind(labels::OPTION, labels::ALL_OPTIONS)
     }
 
     /// The context of option `o` of contest `c` in ballot `id` (`o = None`: the total).

@@ -25,7 +25,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use ed25519_dalek::{Signature, Signer, Verifier};
+use ed25519_dalek::{Signature, Signer};
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand_core::CryptoRngCore;
 use serde::{Deserialize, Serialize};
@@ -283,10 +283,12 @@ pub fn check_voter(
     signature: Option<&[u8; 64]>,
 ) -> Result<u64, BallotError> {
     let err = |kind| BallotError::new(ballot_id, kind);
+    // Without a registry, voter ids would be unauthenticated claims with which anyone
+    // could supersede anyone's ballot: refuse them (and signatures).
     let Some(reg) = registry else {
-        return match signature {
-            None => Ok(1),
-            Some(_) => Err(err(BallotErrorKind::UnknownVoter)),
+        return match (voter, signature) {
+            (None, None) => Ok(1),
+            _ => Err(err(BallotErrorKind::UnknownVoter)),
         };
     };
     let Some(id) = voter else {
@@ -300,7 +302,7 @@ pub fn check_voter(
     match (signature, &v.key) {
         (Some(sig), Some(key)) => {
             let msg = signature_message(election, code, id);
-            key.verify(&msg, &Signature::from_bytes(sig))
+            key.verify_strict(&msg, &Signature::from_bytes(sig))
                 .map_err(|_| err(BallotErrorKind::BadSignature))?;
         }
         (None, _) if reg.require_signatures => return Err(err(BallotErrorKind::MissingSignature)),

@@ -227,6 +227,13 @@ impl Election {
         &self.base_hash
     }
 
+    /// The context of the trustees' partial decryptions of the tally (each proof then
+    /// binds the trustee index and the ciphertext index within the tally, in contest
+    /// then option order).
+    pub fn decryption_context(&self) -> ProofContext {
+        self.context()
+    }
+
     /// The proof context every proof of this election starts from.
     pub fn context(&self) -> ProofContext {
         ProofContext::new(&self.base_hash)

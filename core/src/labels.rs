@@ -41,8 +41,6 @@ pub const PUBLIC2: &[u8] = b"M";
 pub const COMMIT: &[u8] = b"commit";
 /// Transcript field: a challenge.
 pub const CHALLENGE: &[u8] = b"c";
-/// Transcript field: a range bound.
-pub const BOUND: &[u8] = b"bound";
 /// Transcript field: a count or size.
 pub const SIZE: &[u8] = b"n";
 
@@ -85,3 +83,19 @@ pub const CONTEST: &[u8] = b"contest";
 pub const OPTION: &[u8] = b"option";
 /// Proof context field: the contest total (instead of an option).
 pub const TOTAL: &[u8] = b"total";
+/// Proof context field: the aggregated range proof over all options of a contest.
+pub const ALL_OPTIONS: &[u8] = b"all";
+/// Proof context field: the index of a ciphertext in a partial decryption.
+pub const CIPHERTEXT: &[u8] = b"ciphertext";
+/// Transcript field: the protocol name and version at the start of every context.
+pub const PROTOCOL_FIELD: &[u8] = b"protocol";
+/// Transcript field: a proof's domain separator.
+pub const DOMAIN_SEPARATOR: &[u8] = b"dom-sep";
+/// Domain separator of the derivation of single-verification weights.
+pub const VERIFICATION_WEIGHTS: &[u8] = b"verification weights";
+/// Transcript field: a statement point (verification weights).
+pub const STATEMENT: &[u8] = b"stmt";
+/// Transcript field: a proof's encoding (verification weights).
+pub const PROOF: &[u8] = b"proof";
+/// Transcript output: the seed of the verification weights.
+pub const SEED: &[u8] = b"seed";

@@ -120,6 +120,12 @@ impl Voters {
                     })?)
                 }
             };
+            if reg.get(&v.id).is_some() {
+                return Err(DecodeError::new(
+                    "voter registry",
+                    DecodeErrorKind::InvalidValue,
+                ));
+            }
             reg.insert(
                 v.id.clone(),
                 Voter {
@@ -210,8 +216,8 @@ impl RecordItem {
     }
 
     /// One JSON line (without the newline).
-    pub fn to_json_line(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    pub fn to_json_line(&self) -> Result<String, String> {
+        serde_json::to_string(self).map_err(|e| alloc::format!("{} item: {e}", self.kind()))
     }
 
     /// Parses one JSON line.
@@ -484,6 +490,217 @@ impl Header {
     }
 }
 
+/// What a verifier's first pass sees of an item: for entries, only the position and
+/// the voter of a cast ballot, without decoding the ballot (much cheaper).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Skim {
+    /// A board entry: its position and, for a cast ballot, its voter.
+    Entry {
+        /// Position.
+        position: u64,
+        /// The voter of a cast ballot.
+        voter: Option<String>,
+    },
+    /// Any other item.
+    Other,
+}
+
+#[derive(Deserialize)]
+struct EntrySkim {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    position: u64,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    voter: Option<String>,
+}
+
+/// Skims one JSON line.
+pub fn skim_json_line(line: &str) -> Result<Skim, String> {
+    let s: EntrySkim = serde_json::from_str(line).map_err(|e| alloc::format!("{e}"))?;
+    Ok(if s.kind == "entry" {
+        let voter = if s.status.as_deref() == Some("cast") {
+            s.voter
+        } else {
+            None
+        };
+        Skim::Entry {
+            position: s.position,
+            voter,
+        }
+    } else {
+        Skim::Other
+    })
+}
+
+/// Skims one binary frame.
+pub fn skim_frame(tag: u8, payload: &[u8]) -> Result<Skim, DecodeError> {
+    if tag != 3 {
+        return Ok(Skim::Other);
+    }
+    let (position, voter) = skim_entry(payload)?;
+    Ok(Skim::Entry { position, voter })
+}
+
+/// A record that could not be read, with where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordError {
+    /// Byte offset (binary) or line number (JSON) of the bad item.
+    pub at: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl core::fmt::Display for RecordError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "record corrupt at {}: {}", self.at, self.reason)
+    }
+}
+
+impl core::error::Error for RecordError {}
+
+/// Reads the items of a record held in memory (either encoding, detected).
+#[derive(Debug)]
+pub struct SliceReader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: u64,
+    format: Format,
+}
+
+impl<'a> SliceReader<'a> {
+    /// Starts reading; checks the binary header if there is one.
+    pub fn new(bytes: &'a [u8]) -> Result<Self, RecordError> {
+        if bytes.len() >= 8 && &bytes[..8] == MAGIC {
+            if bytes.len() < 12 {
+                return Err(RecordError {
+                    at: "byte 8".into(),
+                    reason: "truncated header".into(),
+                });
+            }
+            let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+            if version != RECORD_VERSION {
+                return Err(RecordError {
+                    at: "byte 8".into(),
+                    reason: alloc::format!("unsupported record version {version}"),
+                });
+            }
+            Ok(Self {
+                bytes,
+                pos: 12,
+                line: 0,
+                format: Format::Binary,
+            })
+        } else {
+            Ok(Self {
+                bytes,
+                pos: 0,
+                line: 0,
+                format: Format::Json,
+            })
+        }
+    }
+
+    /// The encoding.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    fn next_line(&mut self) -> Result<Option<&'a str>, RecordError> {
+        while self.pos < self.bytes.len() {
+            let rest = &self.bytes[self.pos..];
+            let end = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+            self.pos += (end + 1).min(rest.len());
+            self.line += 1;
+            let line = core::str::from_utf8(&rest[..end])
+                .map_err(|_| RecordError {
+                    at: alloc::format!("line {}", self.line),
+                    reason: "not UTF-8".into(),
+                })?
+                .trim();
+            if !line.is_empty() {
+                return Ok(Some(line));
+            }
+        }
+        Ok(None)
+    }
+
+    fn next_frame(&mut self) -> Result<Option<(u8, &'a [u8], usize)>, RecordError> {
+        let at = self.pos;
+        if at >= self.bytes.len() {
+            return Ok(None);
+        }
+        let corrupt = |reason: String| RecordError {
+            at: alloc::format!("byte {at}"),
+            reason,
+        };
+        let head = self
+            .bytes
+            .get(at..at + 5)
+            .ok_or_else(|| corrupt("truncated frame header".into()))?;
+        let len = u32::from_le_bytes([head[1], head[2], head[3], head[4]]) as usize;
+        if len > MAX_FRAME {
+            return Err(corrupt(alloc::format!(
+                "frame of {len} bytes exceeds the limit"
+            )));
+        }
+        let payload = self
+            .bytes
+            .get(at + 5..at + 5 + len)
+            .ok_or_else(|| corrupt(alloc::format!("truncated frame: {len} bytes announced")))?;
+        self.pos = at + 5 + len;
+        Ok(Some((head[0], payload, at)))
+    }
+
+    /// The next item, or `None` at the end.
+    pub fn next_item(&mut self) -> Result<Option<RecordItem>, RecordError> {
+        match self.format {
+            Format::Json => match self.next_line()? {
+                None => Ok(None),
+                Some(l) => RecordItem::from_json_line(l)
+                    .map(Some)
+                    .map_err(|reason| RecordError {
+                        at: alloc::format!("line {}", self.line),
+                        reason,
+                    }),
+            },
+            Format::Binary => match self.next_frame()? {
+                None => Ok(None),
+                Some((tag, payload, at)) => RecordItem::from_payload(tag, payload)
+                    .map(Some)
+                    .map_err(|e| RecordError {
+                        at: alloc::format!("byte {at}"),
+                        reason: alloc::string::ToString::to_string(&e),
+                    }),
+            },
+        }
+    }
+
+    /// The next item, skimmed.
+    pub fn next_skim(&mut self) -> Result<Option<Skim>, RecordError> {
+        match self.format {
+            Format::Json => match self.next_line()? {
+                None => Ok(None),
+                Some(l) => skim_json_line(l).map(Some).map_err(|reason| RecordError {
+                    at: alloc::format!("line {}", self.line),
+                    reason,
+                }),
+            },
+            Format::Binary => match self.next_frame()? {
+                None => Ok(None),
+                Some((tag, payload, at)) => {
+                    skim_frame(tag, payload).map(Some).map_err(|e| RecordError {
+                        at: alloc::format!("byte {at}"),
+                        reason: alloc::string::ToString::to_string(&e),
+                    })
+                }
+            },
+        }
+    }
+}
+
 /// Record encodings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -503,6 +720,7 @@ pub mod io {
     use std::string::{String, ToString};
     use std::vec::Vec;
 
+    pub use super::Skim;
     use super::{Format, RecordItem, MAGIC, MAX_FRAME, RECORD_VERSION};
 
     /// An error reading a record, with where it happened.
@@ -546,33 +764,6 @@ pub mod io {
         } else {
             Format::Json
         })
-    }
-
-    /// What [`RecordReader::next_skim`] sees of an item: for entries, only what the
-    /// verifier's first pass needs, without decoding the ballot.
-    #[derive(Clone, Debug, PartialEq, Eq)]
-    pub enum Skim {
-        /// A board entry: its position and, for a cast ballot, its voter.
-        Entry {
-            /// Position.
-            position: u64,
-            /// The voter of a cast ballot.
-            voter: Option<String>,
-        },
-        /// Any other item.
-        Other,
-    }
-
-    #[derive(serde::Deserialize)]
-    struct EntrySkim {
-        #[serde(rename = "type")]
-        kind: String,
-        #[serde(default)]
-        position: u64,
-        #[serde(default)]
-        status: Option<String>,
-        #[serde(default)]
-        voter: Option<String>,
     }
 
     /// Streams the items of a record file, one at a time.
@@ -697,24 +888,12 @@ pub mod io {
                     if line.is_empty() {
                         continue;
                     }
-                    let s: EntrySkim =
-                        serde_json::from_str(line).map_err(|e| ReadError::Corrupt {
+                    return super::skim_json_line(line).map(Some).map_err(|reason| {
+                        ReadError::Corrupt {
                             at: std::format!("line {}", self.line),
-                            reason: e.to_string(),
-                        })?;
-                    return Ok(Some(if s.kind == "entry" {
-                        let voter = if s.status.as_deref() == Some("cast") {
-                            s.voter
-                        } else {
-                            None
-                        };
-                        Skim::Entry {
-                            position: s.position,
-                            voter,
+                            reason,
                         }
-                    } else {
-                        Skim::Other
-                    }));
+                    });
                 },
                 Format::Binary => {
                     let at = self.offset;
@@ -740,12 +919,9 @@ pub mod io {
                         corrupt(std::format!("truncated frame: {len} bytes announced"))
                     })?;
                     self.offset += 5 + len as u64;
-                    if head[0] != 3 {
-                        return Ok(Some(Skim::Other));
-                    }
-                    let (position, voter) =
-                        super::skim_entry(&payload).map_err(|e| corrupt(e.to_string()))?;
-                    Ok(Some(Skim::Entry { position, voter }))
+                    super::skim_frame(head[0], &payload)
+                        .map(Some)
+                        .map_err(|e| corrupt(e.to_string()))
                 }
             }
         }
@@ -802,7 +978,7 @@ pub mod io {
                 .ok_or_else(|| io::Error::other("record already finished"))?;
             match self.format {
                 Format::Json => {
-                    out.write_all(item.to_json_line().as_bytes())?;
+                    out.write_all(item.to_json_line().map_err(io::Error::other)?.as_bytes())?;
                     out.write_all(b"\n")
                 }
                 Format::Binary => out.write_all(&item.to_frame()),

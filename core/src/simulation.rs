@@ -425,7 +425,7 @@ pub fn run(
     let tally = acc.finish();
     sink(RecordItem::Tally(tally.clone()))?;
     let flat = tally.flat();
-    let ctx = election.context();
+    let ctx = election.decryption_context();
     let mut partials: Vec<PartialDecryption> = Vec::new();
     for k in keys.iter().filter(|k| present.contains(&k.index())) {
         let d = PartialDecryption::from_key_share(&ctx, k, &flat, &mut rng);

@@ -130,6 +130,77 @@ impl TallyAccumulator {
         out
     }
 
+    /// Canonical encoding (to ship a shard's aggregate between processes):
+    /// `contests (u32) ‖ options per contest (u32 each) ‖ ballots (u64) ‖ total weight
+    /// (u128) ‖ weights (u32) ‖ per weight: w (u64) ‖ its sums (64 bytes each)`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&(self.shape.len() as u32).to_le_bytes());
+        for n in &self.shape {
+            out.extend_from_slice(&(*n as u32).to_le_bytes());
+        }
+        out.extend_from_slice(&self.ballots.to_le_bytes());
+        out.extend_from_slice(&self.total_weight.to_le_bytes());
+        out.extend_from_slice(&(self.by_weight.len() as u32).to_le_bytes());
+        for (w, sums) in &self.by_weight {
+            out.extend_from_slice(&w.to_le_bytes());
+            for c in sums {
+                for ct in c {
+                    out.extend_from_slice(&ct.to_ciphertext().to_bytes());
+                }
+            }
+        }
+        out
+    }
+
+    /// Decodes [`Self::to_bytes`] strictly.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::error::DecodeError> {
+        use crate::error::{DecodeError, DecodeErrorKind};
+        const WHAT: &str = "tally aggregate";
+        let bad = DecodeError::new(WHAT, DecodeErrorKind::InvalidValue);
+        let mut r = crate::group::Reader::new(bytes, WHAT);
+        let n = r.u32()? as usize;
+        if n > crate::manifest::MAX_CONTESTS {
+            return Err(bad);
+        }
+        let mut shape = Vec::with_capacity(n);
+        for _ in 0..n {
+            let k = r.u32()? as usize;
+            if k > crate::manifest::MAX_OPTIONS {
+                return Err(bad);
+            }
+            shape.push(k);
+        }
+        let ballots = r.u64()?;
+        let total_weight = u128::from_le_bytes(r.array()?);
+        let weights = r.u32()? as usize;
+        let mut by_weight = BTreeMap::new();
+        let mut last = None;
+        for _ in 0..weights {
+            let w = r.u64()?;
+            if last.is_some_and(|l| l >= w) {
+                return Err(bad); // strictly increasing: one encoding per aggregate
+            }
+            last = Some(w);
+            let mut sums = Vec::with_capacity(shape.len());
+            for k in &shape {
+                let mut c = Vec::with_capacity(*k);
+                for _ in 0..*k {
+                    c.push(Ciphertext::read(&mut r)?.raw());
+                }
+                sums.push(c);
+            }
+            by_weight.insert(w, sums);
+        }
+        r.finish()?;
+        Ok(Self {
+            shape,
+            by_weight,
+            ballots,
+            total_weight,
+        })
+    }
+
     /// The encrypted tally.
     pub fn finish(&self) -> EncryptedTally {
         EncryptedTally {

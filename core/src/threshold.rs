@@ -63,7 +63,7 @@ use crate::transcript::ProofContext;
 
 /// Transcript label binding the index of the ciphertext a partial-decryption proof is
 /// about (local to this module; not in [`crate::labels`]).
-pub(crate) const CIPHERTEXT: &[u8] = b"ciphertext";
+pub(crate) use crate::labels::CIPHERTEXT;
 
 /// Errors of threshold decryption. They convert into the crate's [`Error`].
 #[derive(Clone, Debug, PartialEq, Eq)]

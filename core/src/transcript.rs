@@ -35,7 +35,7 @@ pub trait TranscriptExt {
 
 impl TranscriptExt for Transcript {
     fn proof_domain(&mut self, label: &'static [u8], sizes: &[u64]) {
-        self.append_message(b"dom-sep", label);
+        self.append_message(labels::DOMAIN_SEPARATOR, label);
         self.append_u64(labels::SIZE, sizes.len() as u64);
         for s in sizes {
             self.append_u64(labels::SIZE, *s);
@@ -70,7 +70,7 @@ impl ProofContext {
     /// A context bound to the protocol version and `domain` (e.g. an election base hash).
     pub fn new(domain: &[u8]) -> Self {
         let mut transcript = Transcript::new(labels::TRANSCRIPT);
-        transcript.append_message(b"protocol", labels::PROTOCOL);
+        transcript.append_message(labels::PROTOCOL_FIELD, labels::PROTOCOL);
         transcript.append_message(labels::CONTEXT, domain);
         Self { transcript }
     }

@@ -312,6 +312,92 @@ pub struct Partial {
 }
 
 impl Partial {
+    /// Encodes the partial result to ship it between processes (e.g. cluster workers).
+    ///
+    /// `report (u32 len ‖ JSON) ‖ aggregate (u32 len ‖ bytes) ‖ segments ‖ ids ‖ codes`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let put = |out: &mut Vec<u8>, b: &[u8]| {
+            out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+            out.extend_from_slice(b);
+        };
+        put(
+            &mut out,
+            serde_json::to_string(&self.report)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        put(&mut out, &self.tally.to_bytes());
+        out.extend_from_slice(&(self.segments.len() as u32).to_le_bytes());
+        for s in &self.segments {
+            out.extend_from_slice(&s.first.to_le_bytes());
+            out.extend_from_slice(&s.first_link.0);
+            put(&mut out, &s.first_link.1);
+            out.extend_from_slice(&s.first_link.2);
+            out.extend_from_slice(&s.last.0.to_le_bytes());
+            out.extend_from_slice(&s.last.1);
+        }
+        out.extend_from_slice(&(self.ids.len() as u32).to_le_bytes());
+        for (id, p) in &self.ids {
+            put(&mut out, id.as_bytes());
+            out.extend_from_slice(&p.to_le_bytes());
+        }
+        out.extend_from_slice(&(self.codes.len() as u32).to_le_bytes());
+        for (c, p) in &self.codes {
+            out.extend_from_slice(&c.0);
+            out.extend_from_slice(&p.to_le_bytes());
+        }
+        out
+    }
+
+    /// Decodes [`Self::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::error::DecodeError> {
+        use crate::error::{DecodeError, DecodeErrorKind};
+        const WHAT: &str = "partial verification result";
+        let bad = DecodeError::new(WHAT, DecodeErrorKind::InvalidValue);
+        let mut r = crate::group::Reader::new(bytes, WHAT);
+        fn get<'a>(r: &mut crate::group::Reader<'a>) -> Result<&'a [u8], DecodeError> {
+            let n = r.u32()? as usize;
+            r.take(n)
+        }
+        let report: Report = serde_json::from_slice(get(&mut r)?).map_err(|_| bad)?;
+        let tally = TallyAccumulator::from_bytes(get(&mut r)?)?;
+        let n = r.u32()? as usize;
+        let mut segments = Vec::with_capacity(n.min(r.remaining() / 100));
+        for _ in 0..n {
+            let first = r.u64()?;
+            let code = r.array::<32>()?;
+            let kind = get(&mut r)?.to_vec();
+            let head = r.array::<32>()?;
+            let last = (r.u64()?, r.array::<32>()?);
+            segments.push(ChainSegment {
+                first,
+                first_link: (code, kind, head),
+                last,
+            });
+        }
+        let n = r.u32()? as usize;
+        let mut ids = BTreeMap::new();
+        for _ in 0..n {
+            let id = String::from_utf8(get(&mut r)?.to_vec()).map_err(|_| bad)?;
+            ids.insert(id, r.u64()?);
+        }
+        let n = r.u32()? as usize;
+        let mut codes = BTreeMap::new();
+        for _ in 0..n {
+            let c = TrackingCode(r.array()?);
+            codes.insert(c, r.u64()?);
+        }
+        r.finish()?;
+        Ok(Self {
+            report,
+            tally,
+            segments,
+            ids,
+            codes,
+        })
+    }
+
     fn new(election: &Election) -> Self {
         Self {
             report: Report::default(),
@@ -450,6 +536,11 @@ impl Verifier {
     pub fn with_dlog_table(mut self, table: DlogTable) -> Self {
         self.dlog = Some(table);
         self
+    }
+
+    /// The voter registry, once read.
+    pub fn registry(&self) -> Option<&VoterRegistry> {
+        self.registry.as_ref()
     }
 
     /// The election, once the header was read and checked.
@@ -768,7 +859,7 @@ impl Verifier {
             return report;
         };
         let flat = tally.flat();
-        let ctx = election.context();
+        let ctx = election.decryption_context();
         let mut good: Vec<PartialDecryption> = Vec::new();
         let mut seen = BTreeSet::new();
         let mut rng = self.rng();
@@ -1029,26 +1120,50 @@ fn verify_entries(
     }
 }
 
+/// Verifies a whole record held in memory (either encoding), in two passes like
+/// [`io::verify_file`]. Errors only when the bytes are not a readable record (naming
+/// where); every verification failure is in the report.
+pub fn verify_bytes(
+    bytes: &[u8],
+    rng: &mut impl CryptoRngCore,
+) -> Result<Report, crate::record::RecordError> {
+    use crate::record::{Skim, SliceReader};
+    let mut pre = Prepass::new();
+    let mut skim = SliceReader::new(bytes)?;
+    while let Some(s) = skim.next_skim()? {
+        if let Skim::Entry {
+            position,
+            voter: Some(v),
+        } = s
+        {
+            pre.note_cast(position, &v);
+        }
+    }
+    let mut v = Verifier::new(pre, rng);
+    let mut items = SliceReader::new(bytes)?;
+    while let Some(item) = items.next_item()? {
+        v.feed(item);
+    }
+    Ok(v.finish())
+}
+
 #[cfg(feature = "std")]
 pub mod io {
     //! Verifying a record file (requires `std`): a cheap first pass learns each voter's
-    //! latest ballot, the second verifies everything, streaming.
+    //! latest ballot, the second verifies everything, streaming. The same in shards:
+    //! [`verify_file_shard`] on each worker, [`Partial::merge`], then [`finish_file`].
 
     use std::path::Path;
+    use std::string::ToString;
+    use std::vec::Vec;
 
     use rand_core::CryptoRngCore;
 
-    use super::{Prepass, Report, Verifier};
+    use super::{Partial, Prepass, Report, Verifier};
     use crate::record::io::{ReadError, RecordReader, Skim};
+    use crate::record::RecordItem;
 
-    /// Verifies the record at `path`. `progress(done, total)` is called as board entries
-    /// are verified. Errors only when the file cannot be read at all or is corrupt
-    /// (then naming the byte offset or line); every verification failure is in the report.
-    pub fn verify_file(
-        path: &Path,
-        progress: &mut dyn FnMut(u64, u64),
-        rng: &mut impl CryptoRngCore,
-    ) -> Result<Report, ReadError> {
+    fn prepass(path: &Path) -> Result<(Prepass, u64), ReadError> {
         let mut pre = Prepass::new();
         let mut total = 0u64;
         let mut skim = RecordReader::open(path)?;
@@ -1060,6 +1175,105 @@ pub mod io {
                 }
             }
         }
+        Ok((pre, total))
+    }
+
+    /// Verifies shard `index` (from 0) of `count` of the record's board entries: the
+    /// `index`-th contiguous run of ⌈entries / count⌉ entries.
+    /// Every worker reads the header and skims the whole record (cheap); only its own
+    /// entries are verified. Merge the partials with [`Partial::merge`] and finish with
+    /// [`finish_file`].
+    pub fn verify_file_shard(
+        path: &Path,
+        index: u64,
+        count: u64,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Partial, ReadError> {
+        let (pre, total) = prepass(path)?;
+        let count = count.max(1);
+        let per = total.div_ceil(count).max(1);
+        let (start, end) = (
+            index.saturating_mul(per),
+            index.saturating_add(1).saturating_mul(per),
+        );
+        let mut v = Verifier::new(pre.clone(), rng);
+        let mut entries = Vec::new();
+        let mut partial: Option<Partial> = None;
+        let mut seen = 0u64;
+        for item in RecordReader::open(path)? {
+            match item? {
+                RecordItem::Entry(e) => {
+                    if (start..end).contains(&seen) {
+                        entries.push(e);
+                    }
+                    seen += 1;
+                    if entries.len() >= super::CHUNK {
+                        shard_chunk(&v, &pre, &mut entries, &mut partial, rng);
+                    }
+                    if seen >= end {
+                        break;
+                    }
+                }
+                other @ (RecordItem::Header(_) | RecordItem::Voters(_)) => v.feed(other),
+                _ => break,
+            }
+        }
+        shard_chunk(&v, &pre, &mut entries, &mut partial, rng);
+        match (partial, v.election()) {
+            (Some(p), _) => Ok(p),
+            (None, Some(e)) => Ok(Partial::new(e)),
+            (None, None) => Err(ReadError::Corrupt {
+                at: "byte 0".into(),
+                reason: "no valid header".to_string(),
+            }),
+        }
+    }
+
+    fn shard_chunk(
+        v: &Verifier,
+        pre: &Prepass,
+        entries: &mut Vec<crate::board::BoardEntry>,
+        partial: &mut Option<Partial>,
+        rng: &mut impl CryptoRngCore,
+    ) {
+        let Some(election) = v.election() else { return };
+        if entries.is_empty() {
+            return;
+        }
+        let p = Verifier::shard(election, v.registry(), pre, entries, rng);
+        entries.clear();
+        match partial {
+            Some(acc) => acc.merge(p, election),
+            None => *partial = Some(p),
+        }
+    }
+
+    /// Finishes a sharded verification: reads the record's header and tail (board
+    /// summary, tally, decryptions, results) and checks them against the merged partial.
+    pub fn finish_file(
+        path: &Path,
+        partial: Partial,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Report, ReadError> {
+        let mut v = Verifier::new(Prepass::new(), rng);
+        for item in RecordReader::open(path)? {
+            match item? {
+                RecordItem::Entry(_) => {}
+                other => v.feed(other),
+            }
+        }
+        Ok(v.finish_with(Some(partial)))
+    }
+
+    /// Verifies the record at `path`. `progress(done, total)` is called as board entries
+    /// are verified. Errors only when the file cannot be read at all or is corrupt
+    /// (then naming the byte offset or line); every verification failure is in the report.
+    pub fn verify_file(
+        path: &Path,
+        progress: &mut dyn FnMut(u64, u64),
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Report, ReadError> {
+        let (pre, total) = prepass(path)?;
         let mut v = Verifier::new(pre, rng);
         let mut done = 0u64;
         progress(0, total);

@@ -544,6 +544,18 @@ fn board_batch_submission() {
         BallotErrorKind::DuplicateCode
     );
     assert_eq!(board.len(), 7);
+    // Without a registry, voter ids (which would let anyone supersede anyone) are refused.
+    let (b, _) = e
+        .encrypt_ballot("claimed", &plaintext(1), None, &mut r)
+        .unwrap();
+    let claim = Submission::Cast {
+        voter: Some("alice".into()),
+        signature: None,
+    };
+    assert_eq!(
+        board.submit(b, claim).unwrap_err().kind,
+        BallotErrorKind::UnknownVoter
+    );
 }
 
 #[test]

@@ -26,6 +26,7 @@ use rand_core::{CryptoRngCore, SeedableRng};
 
 use crate::error::{ProofError, ProofKind};
 use crate::group::{self, Point};
+use crate::labels;
 use crate::transcript::{ProofContext, TranscriptExt};
 
 /// Target number of MSM points per chunk.
@@ -127,13 +128,13 @@ pub fn verify_combined<T: BatchItem>(item: &T, seed: [u8; 32]) -> bool {
 /// statement's points and the proof's encoding.
 pub fn weight_seed(ctx: &ProofContext, statement: &[&Point], proof: &[u8]) -> [u8; 32] {
     let mut t = ctx.transcript();
-    t.append_message(b"dom-sep", b"verification weights");
+    t.append_message(labels::DOMAIN_SEPARATOR, labels::VERIFICATION_WEIGHTS);
     for p in statement {
-        t.append_point(b"stmt", p);
+        t.append_point(labels::STATEMENT, p);
     }
-    t.append_message(b"proof", proof);
+    t.append_message(labels::PROOF, proof);
     let mut seed = [0u8; 32];
-    t.challenge_bytes(b"seed", &mut seed);
+    t.challenge_bytes(labels::SEED, &mut seed);
     seed
 }
 
