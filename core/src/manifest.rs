@@ -421,6 +421,16 @@ impl Contest {
                 }
             }
         }
+        if let Some(RangeMethod::Bulletproof { lo, hi }) =
+            self.rule.proof_plan(n).map(|p| p.per_option)
+        {
+            if !crate::proofs::range::supports(lo, hi, n) {
+                return bad(format!(
+                    "{n} options scored in [{lo}, {hi}] need more than {} range commitments in one proof",
+                    crate::proofs::range::MAX_COMMITMENTS
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -546,5 +556,18 @@ mod tests {
         let plan = VoteRule::Score { max: 100 }.proof_plan(2).unwrap();
         assert_eq!(plan.per_option, RangeMethod::Bulletproof { lo: 0, hi: 100 });
         assert!(VoteRule::Ranked { seats: 1 }.proof_plan(3).is_none());
+        // A score contest too large for one aggregated range proof is refused up front.
+        let big = Contest {
+            id: "big".into(),
+            title: String::new(),
+            options: opts(200),
+            rule: VoteRule::Score { max: 10 },
+        };
+        assert!(big.validate().is_err());
+        let ok = Contest {
+            options: opts(128),
+            ..big
+        };
+        ok.validate().unwrap();
     }
 }

@@ -772,7 +772,6 @@ pub mod io {
         format: Format,
         offset: u64,
         line: u64,
-        buf: String,
     }
 
     impl RecordReader {
@@ -803,7 +802,6 @@ pub mod io {
                 format,
                 offset,
                 line: 0,
-                buf: String::new(),
             })
         }
 
@@ -820,85 +818,28 @@ pub mod io {
             }
         }
 
-        /// The next item, or `None` at the end.
-        pub fn next_item(&mut self) -> Result<Option<RecordItem>, ReadError> {
+        /// The next item, not yet decoded: its bytes and where it starts. Reading is
+        /// sequential; decoding ([`RawItem::decode`]) can run on other threads.
+        pub fn next_raw(&mut self) -> Result<Option<RawItem>, ReadError> {
             match self.format {
                 Format::Json => loop {
-                    self.buf.clear();
-                    let n = self.inner.read_line(&mut self.buf)?;
-                    if n == 0 {
+                    let mut buf = String::new();
+                    if self.inner.read_line(&mut buf)? == 0 {
                         return Ok(None);
                     }
                     self.line += 1;
-                    let line = self.buf.trim();
-                    if line.is_empty() {
+                    if buf.trim().is_empty() {
                         continue;
                     }
-                    return RecordItem::from_json_line(line)
-                        .map(Some)
-                        .map_err(|reason| ReadError::Corrupt {
-                            at: std::format!("line {}", self.line),
-                            reason,
-                        });
+                    return Ok(Some(RawItem {
+                        at: std::format!("line {}", self.line),
+                        data: RawData::Line(buf),
+                    }));
                 },
                 Format::Binary => {
-                    let at = self.offset;
+                    let at = std::format!("byte {}", self.offset);
                     let corrupt = |reason: String| ReadError::Corrupt {
-                        at: std::format!("byte {at}"),
-                        reason,
-                    };
-                    let mut head = [0u8; 5];
-                    match self.inner.read(&mut head[..1])? {
-                        0 => return Ok(None),
-                        _ => self
-                            .inner
-                            .read_exact(&mut head[1..])
-                            .map_err(|_| corrupt("truncated frame header".into()))?,
-                    }
-                    let len = u32::from_le_bytes([head[1], head[2], head[3], head[4]]) as usize;
-                    if len > MAX_FRAME {
-                        return Err(corrupt(std::format!(
-                            "frame of {len} bytes exceeds the limit"
-                        )));
-                    }
-                    let mut payload = vec_of(len);
-                    self.inner.read_exact(&mut payload).map_err(|_| {
-                        corrupt(std::format!("truncated frame: {len} bytes announced"))
-                    })?;
-                    self.offset += 5 + len as u64;
-                    RecordItem::from_payload(head[0], &payload)
-                        .map(Some)
-                        .map_err(|e| corrupt(e.to_string()))
-                }
-            }
-        }
-    }
-
-    impl RecordReader {
-        /// The next item, skimmed (see [`Skim`]); much cheaper than [`Self::next_item`].
-        pub fn next_skim(&mut self) -> Result<Option<Skim>, ReadError> {
-            match self.format {
-                Format::Json => loop {
-                    self.buf.clear();
-                    if self.inner.read_line(&mut self.buf)? == 0 {
-                        return Ok(None);
-                    }
-                    self.line += 1;
-                    let line = self.buf.trim();
-                    if line.is_empty() {
-                        continue;
-                    }
-                    return super::skim_json_line(line).map(Some).map_err(|reason| {
-                        ReadError::Corrupt {
-                            at: std::format!("line {}", self.line),
-                            reason,
-                        }
-                    });
-                },
-                Format::Binary => {
-                    let at = self.offset;
-                    let corrupt = |reason: String| ReadError::Corrupt {
-                        at: std::format!("byte {at}"),
+                        at: at.clone(),
                         reason,
                     };
                     let mut head = [0u8; 5];
@@ -919,11 +860,70 @@ pub mod io {
                         corrupt(std::format!("truncated frame: {len} bytes announced"))
                     })?;
                     self.offset += 5 + len as u64;
-                    super::skim_frame(head[0], &payload)
-                        .map(Some)
-                        .map_err(|e| corrupt(e.to_string()))
+                    Ok(Some(RawItem {
+                        at,
+                        data: RawData::Frame(head[0], payload),
+                    }))
                 }
             }
+        }
+
+        /// The next item, or `None` at the end.
+        pub fn next_item(&mut self) -> Result<Option<RecordItem>, ReadError> {
+            self.next_raw()?.map(RawItem::decode).transpose()
+        }
+
+        /// The next item, skimmed (see [`Skim`]); much cheaper than [`Self::next_item`].
+        pub fn next_skim(&mut self) -> Result<Option<Skim>, ReadError> {
+            self.next_raw()?.map(RawItem::skim).transpose()
+        }
+    }
+
+    /// The undecoded bytes of one item.
+    #[derive(Clone, Debug)]
+    pub enum RawData {
+        /// A JSON line.
+        Line(String),
+        /// A binary frame: tag and payload.
+        Frame(u8, Vec<u8>),
+    }
+
+    /// One item as read, before decoding.
+    #[derive(Clone, Debug)]
+    pub struct RawItem {
+        /// Where it starts (`line N` or `byte N`).
+        pub at: String,
+        /// Its bytes.
+        pub data: RawData,
+    }
+
+    impl RawItem {
+        /// Decodes the item.
+        pub fn decode(self) -> Result<RecordItem, ReadError> {
+            let r = match &self.data {
+                RawData::Line(l) => RecordItem::from_json_line(l.trim()),
+                RawData::Frame(tag, payload) => {
+                    RecordItem::from_payload(*tag, payload).map_err(|e| e.to_string())
+                }
+            };
+            r.map_err(|reason| ReadError::Corrupt {
+                at: self.at,
+                reason,
+            })
+        }
+
+        /// Skims the item.
+        pub fn skim(self) -> Result<Skim, ReadError> {
+            let r = match &self.data {
+                RawData::Line(l) => super::skim_json_line(l.trim()),
+                RawData::Frame(tag, payload) => {
+                    super::skim_frame(*tag, payload).map_err(|e| e.to_string())
+                }
+            };
+            r.map_err(|reason| ReadError::Corrupt {
+                at: self.at,
+                reason,
+            })
         }
     }
 

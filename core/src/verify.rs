@@ -1277,16 +1277,33 @@ pub mod io {
         let mut v = Verifier::new(pre, rng);
         let mut done = 0u64;
         progress(0, total);
-        for item in RecordReader::open(path)? {
-            let item = item?;
-            let is_entry = matches!(item, crate::record::RecordItem::Entry(_));
-            v.feed(item);
-            if is_entry {
-                done += 1;
-                if done % super::CHUNK as u64 == 0 {
-                    progress(done, total);
+        // Read sequentially, decode in parallel (decoding — hex, point decompression —
+        // costs as much as verifying), feed in order.
+        let mut reader = RecordReader::open(path)?;
+        let mut raw = Vec::with_capacity(super::CHUNK);
+        loop {
+            raw.clear();
+            while raw.len() < super::CHUNK {
+                match reader.next_raw()? {
+                    Some(r) => raw.push(r),
+                    None => break,
                 }
             }
+            if raw.is_empty() {
+                break;
+            }
+            let items: Vec<Result<RecordItem, ReadError>> = {
+                use rayon::prelude::*;
+                raw.par_drain(..).map(|r| r.decode()).collect()
+            };
+            for item in items {
+                let item = item?;
+                if matches!(item, RecordItem::Entry(_)) {
+                    done += 1;
+                }
+                v.feed(item);
+            }
+            progress(done, total);
         }
         let report = v.finish();
         progress(total, total);

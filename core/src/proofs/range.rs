@@ -110,6 +110,12 @@ fn shape(lo: u64, hi: u64, count: usize) -> Result<Shape, Error> {
     })
 }
 
+/// Whether one aggregated range proof can cover `count` values in `[lo, hi]` (at most
+/// [`MAX_COMMITMENTS`] commitments).
+pub fn supports(lo: u64, hi: u64, count: usize) -> bool {
+    shape(lo, hi, count).is_ok()
+}
+
 fn pedersen(key: &PublicKey) -> PedersenGens {
     PedersenGens {
         B: group::generator_g(),
