@@ -158,22 +158,18 @@ impl Election {
 
     /// The context of the aggregated range proof over all options of contest `c`.
     fn all_options_context(&self, ballot_id: &str, c: usize) -> ProofContext {
-        self.context()
-            .bind(labels::BALLOT, ballot_id.as_bytes())
-            .bind_u64(labels::CONTEST, c as u64)
-            .bind(labels::OPTION, labels::ALL_OPTIONS)
+        Target::AllOptions.context(&self.ballot_context(ballot_id), c)
+    }
+
+    /// The context every proof of ballot `id` extends.
+    fn ballot_context(&self, ballot_id: &str) -> ProofContext {
+        self.context().bind(labels::BALLOT, ballot_id.as_bytes())
     }
 
     /// The context of option `o` of contest `c` in ballot `id` (`o = None`: the total).
     pub fn selection_context(&self, ballot_id: &str, c: usize, o: Option<usize>) -> ProofContext {
-        let ctx = self
-            .context()
-            .bind(labels::BALLOT, ballot_id.as_bytes())
-            .bind_u64(labels::CONTEST, c as u64);
-        match o {
-            Some(o) => ctx.bind_u64(labels::OPTION, o as u64),
-            None => ctx.bind(labels::TOTAL, b""),
-        }
+        let target = o.map_or(Target::Total, Target::Option);
+        target.context(&self.ballot_context(ballot_id), c)
     }
 
     /// Encrypts a ballot with a fresh master nonce. Returns the ballot and the secrets
@@ -321,12 +317,36 @@ impl Election {
         ballots: &[EncryptedBallot],
         rng: &mut impl CryptoRngCore,
     ) -> Vec<Result<TrackingCode, BallotError>> {
-        let prepared = self.prepare_many(ballots);
+        let refs: Vec<&EncryptedBallot> = ballots.iter().collect();
+        let codes = tracking_codes(&refs);
+        self.validate_with_codes(&refs, &codes, rng)
+    }
+
+    /// [`Self::validate_ballots`] for ballots whose tracking codes the caller already
+    /// computed (`codes[i]` must be `ballots[i].tracking_code()`).
+    pub fn validate_with_codes(
+        &self,
+        ballots: &[&EncryptedBallot],
+        codes: &[TrackingCode],
+        rng: &mut impl CryptoRngCore,
+    ) -> Vec<Result<TrackingCode, BallotError>> {
+        let one = |(b, code): (&&EncryptedBallot, &TrackingCode)| {
+            let mut rng = ChaCha20Rng::from_seed(code.0);
+            self.prepare_checks(b, &mut rng)
+        };
+        #[cfg(feature = "std")]
+        let prepared: Vec<Result<Vec<Check>, BallotError>> = {
+            use rayon::prelude::*;
+            ballots.par_iter().zip(codes.par_iter()).map(one).collect()
+        };
+        #[cfg(not(feature = "std"))]
+        let prepared: Vec<Result<Vec<Check>, BallotError>> =
+            ballots.iter().zip(codes).map(one).collect();
         let mut results: Vec<Result<TrackingCode, BallotError>> = Vec::with_capacity(ballots.len());
         let mut all: Vec<(usize, &Check)> = Vec::new();
-        for (i, p) in prepared.iter().enumerate() {
+        for (i, (p, code)) in prepared.iter().zip(codes).enumerate() {
             match p {
-                Ok((code, checks)) => {
+                Ok(checks) => {
                     results.push(Ok(*code));
                     all.extend(checks.iter().map(|c| (i, c)));
                 }
@@ -337,30 +357,10 @@ impl Election {
         for bad in batch::failing(&items, rng) {
             let (i, check) = all[bad];
             if results[i].is_ok() {
-                results[i] = Err(check.error(self, &ballots[i]));
+                results[i] = Err(check.error(self, ballots[i]));
             }
         }
         results
-    }
-
-    fn prepare_many(
-        &self,
-        ballots: &[EncryptedBallot],
-    ) -> Vec<Result<(TrackingCode, Vec<Check>), BallotError>> {
-        let one = |b: &EncryptedBallot| {
-            let code = b.tracking_code();
-            let mut rng = ChaCha20Rng::from_seed(code.0);
-            self.prepare_checks(b, &mut rng).map(|c| (code, c))
-        };
-        #[cfg(feature = "std")]
-        {
-            use rayon::prelude::*;
-            ballots.par_iter().map(one).collect()
-        }
-        #[cfg(not(feature = "std"))]
-        {
-            ballots.iter().map(one).collect()
-        }
     }
 
     /// Checks the ballot's shape, verifies its bulletproofs, and lists its disjunctive
@@ -385,6 +385,7 @@ impl Election {
             ))));
         }
         let key = self.joint_key();
+        let bctx = self.ballot_context(id);
         let mut checks = Vec::new();
         for (ci, (contest, enc)) in m.contests.iter().zip(&ballot.contests).enumerate() {
             let in_contest = |kind| BallotError {
@@ -422,7 +423,7 @@ impl Election {
                         checks.push(Check {
                             contest: ci,
                             option: Some(o),
-                            ctx: self.selection_context(id, ci, Some(o)),
+                            ctx: Target::Option(o).context(&bctx, ci),
                             key: *key,
                             ct: *ct,
                             max,
@@ -431,7 +432,7 @@ impl Election {
                     }
                 }
                 (SelectionProofs::Range(p), RangeMethod::Bulletproof { lo, hi }) => {
-                    let ctx = self.all_options_context(id, ci);
+                    let ctx = Target::AllOptions.context(&bctx, ci);
                     p.verify(&ctx, key, &enc.selections, lo, hi, rng)
                         .map_err(|e| in_contest(BallotErrorKind::Proof(e.kind)))?;
                 }
@@ -445,7 +446,7 @@ impl Election {
                 (None, None) => {}
                 (Some(tp), Some((lo, _, method))) => {
                     let raw: RawCiphertext = enc.selections.iter().map(Ciphertext::raw).sum();
-                    let ctx = self.selection_context(id, ci, None);
+                    let ctx = Target::Total.context(&bctx, ci);
                     match (tp, method) {
                         (TotalProof::Disjunctive(p), RangeMethod::Disjunctive(max)) => {
                             if p.max() != max {
@@ -477,6 +478,42 @@ impl Election {
             }
         }
         Ok(checks)
+    }
+}
+
+/// The tracking codes of many ballots (in parallel with `std`).
+pub fn tracking_codes(ballots: &[&EncryptedBallot]) -> Vec<TrackingCode> {
+    #[cfg(feature = "std")]
+    {
+        use rayon::prelude::*;
+        ballots.par_iter().map(|b| b.tracking_code()).collect()
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        ballots.iter().map(|b| b.tracking_code()).collect()
+    }
+}
+
+/// What a proof of a contest speaks of.
+#[derive(Clone, Copy)]
+enum Target {
+    /// One option.
+    Option(usize),
+    /// The contest total.
+    Total,
+    /// All options at once (aggregated range proof).
+    AllOptions,
+}
+
+impl Target {
+    /// The context of this target in contest `c`, extending a ballot's context.
+    fn context(self, ballot: &ProofContext, c: usize) -> ProofContext {
+        let ctx = ballot.clone().bind_u64(labels::CONTEST, c as u64);
+        match self {
+            Target::Option(o) => ctx.bind_u64(labels::OPTION, o as u64),
+            Target::Total => ctx.bind(labels::TOTAL, b""),
+            Target::AllOptions => ctx.bind(labels::OPTION, labels::ALL_OPTIONS),
+        }
     }
 }
 
@@ -820,7 +857,7 @@ crate::serde_bytes::serde_via_bytes!(TrackingCode, "tracking code");
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop, Serialize, Deserialize)]
 pub struct BallotOpening {
     /// The ballot's master nonce.
-    #[serde(with = "hex32")]
+    #[serde(with = "crate::hex::serde32")]
     pub master_nonce: [u8; 32],
     /// The values, per contest in manifest order, per option.
     pub selections: Vec<Vec<u64>>,
@@ -829,21 +866,6 @@ pub struct BallotOpening {
 impl fmt::Debug for BallotOpening {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("BallotOpening(<redacted>)")
-    }
-}
-
-mod hex32 {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(b: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&crate::hex::encode(b))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
-        let s = alloc::string::String::deserialize(d)?;
-        let v = crate::hex::decode(&s, "nonce").map_err(serde::de::Error::custom)?;
-        v.try_into()
-            .map_err(|_| serde::de::Error::custom("expected 32 bytes"))
     }
 }
 

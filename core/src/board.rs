@@ -185,23 +185,8 @@ pub struct BoardEntry {
     /// The ballot.
     pub ballot: EncryptedBallot,
     /// The chain head after this entry, hex.
-    #[serde(with = "head_hex")]
+    #[serde(with = "crate::hex::serde32")]
     pub head: [u8; 32],
-}
-
-mod head_hex {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(b: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&crate::hex::encode(b))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
-        let s = alloc::string::String::deserialize(d)?;
-        let v = crate::hex::decode(&s, "head").map_err(serde::de::Error::custom)?;
-        v.try_into()
-            .map_err(|_| serde::de::Error::custom("head: expected 32 bytes"))
-    }
 }
 
 impl EntryKind {

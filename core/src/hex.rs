@@ -50,6 +50,24 @@ pub fn decode(s: &str, what: What) -> Result<Vec<u8>, DecodeError> {
         .ok_or(err)
 }
 
+/// Serde for 32-byte values as hex strings (`#[serde(with = "crate::hex::serde32")]`).
+pub mod serde32 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Serialises as lowercase hex.
+    pub fn serialize<S: Serializer>(b: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::encode(b))
+    }
+
+    /// Deserialises from hex, exactly 32 bytes.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+        let s = alloc::string::String::deserialize(d)?;
+        let v = super::decode(&s, "32-byte value").map_err(serde::de::Error::custom)?;
+        v.try_into()
+            .map_err(|_| serde::de::Error::custom("expected 32 bytes"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

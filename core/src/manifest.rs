@@ -259,6 +259,21 @@ impl Manifest {
         Ok(())
     }
 
+    /// Number of homomorphically tallied values per contest (0 for ranked and
+    /// write-in contests): the shape of a tally.
+    pub fn tally_shape(&self) -> Vec<usize> {
+        self.contests
+            .iter()
+            .map(|c| {
+                if c.rule.is_homomorphic() {
+                    c.options.len()
+                } else {
+                    0
+                }
+            })
+            .collect()
+    }
+
     /// Index of the contest with this id.
     pub fn contest_index(&self, id: &str) -> Option<usize> {
         self.contests.iter().position(|c| c.id == id)

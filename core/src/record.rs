@@ -145,23 +145,8 @@ pub struct BoardSummary {
     /// Number of entries.
     pub count: u64,
     /// Final chain head, hex.
-    #[serde(with = "hex32")]
+    #[serde(with = "crate::hex::serde32")]
     pub head: [u8; 32],
-}
-
-mod hex32 {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(b: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&crate::hex::encode(b))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
-        let s = alloc::string::String::deserialize(d)?;
-        let v = crate::hex::decode(&s, "hash").map_err(serde::de::Error::custom)?;
-        v.try_into()
-            .map_err(|_| serde::de::Error::custom("expected 32 bytes"))
-    }
 }
 
 /// One item of a record.

@@ -317,18 +317,7 @@ pub fn run(
     // Ballots, in batches: encrypted (in parallel with std), submitted, recorded.
     let mut board = Board::new(&election, Some(registry));
     let mut acc = TallyAccumulator::new(&election);
-    let shape: Vec<usize> = election
-        .manifest()
-        .contests
-        .iter()
-        .map(|c| {
-            if c.rule.is_homomorphic() {
-                c.options.len()
-            } else {
-                0
-            }
-        })
-        .collect();
+    let shape = election.manifest().tally_shape();
     let mut expected: Vec<Vec<u64>> = shape.iter().map(|n| vec![0; *n]).collect();
     let mut start = 0;
     while start < config.ballots {

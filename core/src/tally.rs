@@ -33,18 +33,7 @@ impl TallyAccumulator {
     /// An empty aggregate for an election.
     pub fn new(election: &Election) -> Self {
         Self {
-            shape: election
-                .manifest()
-                .contests
-                .iter()
-                .map(|c| {
-                    if c.rule.is_homomorphic() {
-                        c.options.len()
-                    } else {
-                        0
-                    }
-                })
-                .collect(),
+            shape: election.manifest().tally_shape(),
             by_weight: BTreeMap::new(),
             ballots: 0,
             total_weight: 0,

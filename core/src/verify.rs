@@ -968,9 +968,10 @@ fn verify_entries(
 ) {
     let report = &mut partial.report;
     // Cheap, ordered checks: codes, ids, positions and chain within runs.
-    for e in entries {
+    let ballots: Vec<&crate::ballot::EncryptedBallot> = entries.iter().map(|e| &e.ballot).collect();
+    let codes = crate::ballot::tracking_codes(&ballots);
+    for (e, &code) in entries.iter().zip(&codes) {
         report.counts.entries += 1;
-        let code = e.ballot.tracking_code();
         if code != e.tracking_code {
             report.fail(
                 TRACKING_CODES,
@@ -1024,9 +1025,7 @@ fn verify_entries(
         }
     }
     // Proofs: all ballots of the chunk in one batch.
-    let ballots: Vec<crate::ballot::EncryptedBallot> =
-        entries.iter().map(|e| e.ballot.clone()).collect();
-    let results = election.validate_ballots(&ballots, rng);
+    let results = election.validate_with_codes(&ballots, &codes, rng);
     // Per-entry checks that need no order: shape, proofs, signatures, weights, openings.
     let per_entry = |(e, res): (&BoardEntry, &Result<TrackingCode, crate::BallotError>)| -> Report {
         let mut r = Report::default();
