@@ -612,6 +612,8 @@ impl<'a> SliceReader<'a> {
         Ok(None)
     }
 
+    /// The next frame: tag, payload and the offset where it starts.
+    #[allow(clippy::type_complexity)]
     fn next_frame(&mut self) -> Result<Option<(u8, &'a [u8], usize)>, RecordError> {
         let at = self.pos;
         if at >= self.bytes.len() {
