@@ -1,0 +1,613 @@
+//! `ostracon trustee`: one trustee's steps of a key ceremony and of the threshold
+//! decryption, run by hand, with messages as files.
+//!
+//! Files (`I`, `J` are trustee indices):
+//!
+//! | file                      | secret | written by | content                                  |
+//! |---------------------------|--------|------------|------------------------------------------|
+//! | `trustee-I.state`         | yes    | `init`     | JSON: index, parameters, manifest, communication key, polynomial seed |
+//! | `announcement-I.json`     | no     | `init`     | the announcement (JSON string, hex of its canonical bytes) |
+//! | `share-I-J.json`          | no     | `shares`   | the share from `I` to `J`, encrypted for `J` |
+//! | `key-I.secret`            | yes    | `finish`   | the key share (canonical bytes)          |
+//! | `election.json`           | no     | `finish`   | the election (`Election::to_json`)       |
+//! | `ceremony.json`           | no     | `finish`   | the public ceremony transcript, for the record header |
+//! | `complaint-I-J.json`      | no     | `finish`   | `I`'s complaint about `J`'s share        |
+//! | `partial-I.json`          | no     | `decrypt`  | a `decryption` record line, to append to the record |
+//!
+//! The trustee state machine is not serialisable, so the state file keeps what recreates
+//! it exactly: the communication key and the 32-byte seed of the ChaCha20 generator that
+//! draws the polynomial and the announcement's proofs.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use ostracon::election::{ceremony_context, Election, Parameters};
+use ostracon::hex;
+use ostracon::keyceremony::{
+    Announcement, CeremonyError, CeremonyParams, CeremonyTranscript, CommunicationKey,
+    EncryptedShare, KeyShare, Outcome, PublicCeremony, ShareFault, Trustee, Verdict,
+};
+use ostracon::manifest::Manifest;
+use ostracon::record::io::RecordReader;
+use ostracon::record::{Header, RecordItem};
+use ostracon::tally::EncryptedTally;
+use ostracon::threshold::PartialDecryption;
+use ostracon::verify::PARTIAL_DECRYPTIONS;
+use rand::rngs::OsRng;
+use rand::RngCore;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::error::CliError;
+use crate::files;
+
+/// The steps of a trustee.
+#[derive(Subcommand, Debug)]
+pub enum TrusteeCommand {
+    /// Step 1: create this trustee's secret state and its announcement.
+    Init(InitArgs),
+    /// Step 2: read every announcement and write the encrypted shares for the others.
+    Shares(SharesArgs),
+    /// Step 3: check the shares received; write the key share and election.json.
+    Finish(FinishArgs),
+    /// Decryption: partially decrypt the encrypted tally of a verified record.
+    Decrypt(DecryptArgs),
+}
+
+/// Arguments of `trustee init`.
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// The election manifest (JSON).
+    #[arg(long)]
+    manifest: PathBuf,
+    /// Number of trustees.
+    #[arg(long)]
+    trustees: u32,
+    /// Trustees needed to decrypt.
+    #[arg(long)]
+    threshold: u32,
+    /// This trustee's index, from 1.
+    #[arg(long)]
+    index: u32,
+    /// Output directory.
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+}
+
+/// Arguments of `trustee shares`.
+#[derive(Args, Debug)]
+pub struct SharesArgs {
+    /// This trustee's state file (`trustee-I.state`).
+    #[arg(long)]
+    state: PathBuf,
+    /// Announcement files, or directories holding `announcement-*.json`.
+    #[arg(long, num_args = 1.., required = true)]
+    announcements: Vec<PathBuf>,
+    /// Output directory.
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+}
+
+/// Arguments of `trustee finish`.
+#[derive(Args, Debug)]
+pub struct FinishArgs {
+    /// This trustee's state file (`trustee-I.state`).
+    #[arg(long)]
+    state: PathBuf,
+    /// Announcement files, or directories holding `announcement-*.json`.
+    #[arg(long, num_args = 1.., required = true)]
+    announcements: Vec<PathBuf>,
+    /// Share files addressed to this trustee, or directories holding `share-*.json`
+    /// (only the shares addressed to this trustee are taken from a directory).
+    #[arg(long, num_args = 1.., required = true)]
+    shares: Vec<PathBuf>,
+    /// Output directory.
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+}
+
+/// Arguments of `trustee decrypt`.
+#[derive(Args, Debug)]
+pub struct DecryptArgs {
+    /// This trustee's key share (`key-I.secret`).
+    #[arg(long)]
+    key: PathBuf,
+    /// The record holding the encrypted tally. It is verified first.
+    #[arg(long)]
+    record: PathBuf,
+    /// Output file [default: partial-I.json].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// No progress bar while the record is verified.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Runs a trustee step.
+pub fn run(cmd: TrusteeCommand) -> Result<(), CliError> {
+    match cmd {
+        TrusteeCommand::Init(a) => init(a),
+        TrusteeCommand::Shares(a) => shares(a),
+        TrusteeCommand::Finish(a) => finish(a),
+        TrusteeCommand::Decrypt(a) => decrypt(a),
+    }
+}
+
+const STATE_FORMAT: &str = "ostracon-trustee-state/1";
+
+/// What recreates a trustee: its secrets and the ceremony it takes part in.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateFile {
+    format: String,
+    index: u32,
+    parameters: Parameters,
+    manifest: Manifest,
+    /// The communication key's secret, hex.
+    comm_key: String,
+    /// Seed of the ChaCha20 generator of the polynomial and proofs, hex.
+    seed: String,
+}
+
+impl Drop for StateFile {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.comm_key.zeroize();
+        self.seed.zeroize();
+    }
+}
+
+/// A trustee recreated from its state file.
+struct Loaded {
+    trustee: Trustee,
+    manifest: Manifest,
+    parameters: Parameters,
+}
+
+fn ceremony_params(
+    manifest: &Manifest,
+    parameters: &Parameters,
+) -> Result<CeremonyParams, CeremonyError> {
+    let context = ceremony_context(manifest, parameters);
+    CeremonyParams::new(parameters.trustees, parameters.threshold, context)
+}
+
+fn recreate(
+    params: CeremonyParams,
+    index: u32,
+    comm_key: &[u8],
+    seed: [u8; 32],
+) -> Result<Trustee, CeremonyError> {
+    let comm_key = CommunicationKey::from_bytes(comm_key)?;
+    let mut rng = ChaCha20Rng::from_seed(seed);
+    Trustee::with_comm_key(params, index, comm_key, &mut rng)
+}
+
+fn load_state(path: &Path) -> Result<Loaded, CliError> {
+    let bytes = files::read_secret(path)?;
+    let bad = |what: String| {
+        CliError::file(
+            what,
+            path,
+            "give the trustee-I.state file written by `ostracon trustee init`",
+        )
+    };
+    let state: StateFile = serde_json::from_slice(&bytes)
+        .map_err(|e| bad(format!("not a trustee state file ({e})")))?;
+    if state.format != STATE_FORMAT {
+        return Err(bad(format!("unsupported state format '{}'", state.format)));
+    }
+    let comm_key = Zeroizing::new(
+        hex::decode(&state.comm_key, "communication key").map_err(|e| bad(e.to_string()))?,
+    );
+    let seed = Zeroizing::new(hex::decode(&state.seed, "seed").map_err(|e| bad(e.to_string()))?);
+    let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
+        seed.as_slice()
+            .try_into()
+            .map_err(|_| bad("the seed is not 32 bytes".into()))?,
+    );
+    let trustee = ceremony_params(&state.manifest, &state.parameters)
+        .and_then(|p| recreate(p, state.index, &comm_key, *seed))
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(Loaded {
+        trustee,
+        manifest: state.manifest.clone(),
+        parameters: state.parameters,
+    })
+}
+
+fn write_json_line(path: &Path, json: &str) -> Result<(), CliError> {
+    let mut s = json.to_string();
+    s.push('\n');
+    files::write(path, s.as_bytes())
+}
+
+fn to_json<T: Serialize>(value: &T, what: &str) -> Result<String, CliError> {
+    serde_json::to_string(value)
+        .map_err(|e| CliError::internal(format!("cannot serialise {what}: {e}"), "trustee"))
+}
+
+/// `trustee init`.
+fn init(a: InitArgs) -> Result<(), CliError> {
+    let manifest = Manifest::from_json(&files::read(&a.manifest)?).map_err(|e| {
+        CliError::file(
+            e.to_string(),
+            &a.manifest,
+            "give the election's manifest (JSON)",
+        )
+    })?;
+    let parameters = Parameters {
+        trustees: a.trustees,
+        threshold: a.threshold,
+    };
+    parameters.validate().map_err(|e| {
+        CliError::usage(
+            e.to_string(),
+            "--trustees/--threshold",
+            "choose 1 <= threshold <= trustees <= 255",
+        )
+    })?;
+    let params = ceremony_params(&manifest, &parameters).map_err(|e| {
+        CliError::usage(
+            e.to_string(),
+            "--trustees/--threshold",
+            "check the parameters",
+        )
+    })?;
+    if a.index == 0 || a.index > a.trustees {
+        return Err(CliError::usage(
+            format!("trustee {} does not exist", a.index),
+            "--index",
+            format!("give an index between 1 and {}", a.trustees),
+        ));
+    }
+    let comm_key = CommunicationKey::random(&mut OsRng);
+    let mut seed = Zeroizing::new([0u8; 32]);
+    OsRng.fill_bytes(seed.as_mut());
+    let key_bytes = comm_key.to_bytes();
+    let trustee = recreate(params, a.index, key_bytes.as_slice(), *seed)
+        .map_err(|e| CliError::internal(e.to_string(), "trustee init"))?;
+    // The later steps recreate the trustee from these bytes: check it comes back the same.
+    let again = recreate(params, a.index, key_bytes.as_slice(), *seed)
+        .map_err(|e| CliError::internal(e.to_string(), "trustee init"))?;
+    if again.announcement() != trustee.announcement() {
+        return Err(CliError::internal(
+            "the trustee does not recreate deterministically from its seed",
+            "trustee init",
+        ));
+    }
+
+    files::create_dir(&a.out)?;
+    let state = StateFile {
+        format: STATE_FORMAT.into(),
+        index: a.index,
+        parameters,
+        manifest,
+        comm_key: hex::encode(key_bytes.as_slice()),
+        seed: hex::encode(seed.as_slice()),
+    };
+    let json = Zeroizing::new(
+        serde_json::to_string_pretty(&state)
+            .map_err(|e| CliError::internal(format!("cannot serialise the state: {e}"), "init"))?,
+    );
+    let state_path = a.out.join(format!("trustee-{}.state", a.index));
+    files::write_secret(&state_path, json.as_bytes())?;
+    let ann_path = a.out.join(format!("announcement-{}.json", a.index));
+    write_json_line(
+        &ann_path,
+        &to_json(trustee.announcement(), "the announcement")?,
+    )?;
+    println!(
+        "trustee {} of {} (threshold {})",
+        a.index, a.trustees, a.threshold
+    );
+    println!("secret state   {} (keep it private)", state_path.display());
+    println!(
+        "announcement   {} (publish it to every trustee)",
+        ann_path.display()
+    );
+    Ok(())
+}
+
+fn read_message<T: for<'de> Deserialize<'de>>(path: &Path, what: &str) -> Result<T, CliError> {
+    let bytes = files::read(path)?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        CliError::file(
+            format!("not a valid {what} ({e})"),
+            path,
+            format!("give the {what} file as it was published"),
+        )
+    })
+}
+
+/// Reads the announcements; adds this trustee's own if it was not among them.
+fn read_announcements(paths: &[PathBuf], own: &Trustee) -> Result<Vec<Announcement>, CliError> {
+    let mut out: Vec<Announcement> = Vec::new();
+    for path in files::gather(paths, "announcement-", ".json")? {
+        let a: Announcement = read_message(&path, "announcement")?;
+        if !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    if !out.iter().any(|a| a.trustee == own.index()) {
+        out.push(own.announcement().clone());
+    }
+    Ok(out)
+}
+
+/// Maps an error of the ceremony to what the user can do.
+fn ceremony_error(e: CeremonyError, place: &str) -> CliError {
+    match e {
+        CeremonyError::Announcement { trustee, .. } => CliError::failed(
+            e.to_string(),
+            place,
+            format!(
+                "the announcement of trustee {trustee} is rejected: ask for it again, or re-run the ceremony without this trustee"
+            ),
+        ),
+        CeremonyError::IdentityJointKey => CliError::failed(
+            e.to_string(),
+            place,
+            "the ceremony must be run again",
+        ),
+        CeremonyError::Delivery { from, .. } => CliError::File {
+            what: e.to_string(),
+            place: place.into(),
+            hint: format!(
+                "pass exactly one share from each other trustee (check the share from trustee {from})"
+            ),
+        },
+        CeremonyError::Decode(_) => CliError::File {
+            what: e.to_string(),
+            place: place.into(),
+            hint: "a message file is damaged: obtain it again".into(),
+        },
+        e => CliError::internal(e.to_string(), place),
+    }
+}
+
+/// `trustee shares`.
+fn shares(a: SharesArgs) -> Result<(), CliError> {
+    let Loaded { mut trustee, .. } = load_state(&a.state)?;
+    let anns = read_announcements(&a.announcements, &trustee)?;
+    let shares = trustee
+        .receive_announcements(&anns, &mut OsRng)
+        .map_err(|e| ceremony_error(e, "the announcements"))?;
+    files::create_dir(&a.out)?;
+    for s in &shares {
+        let path = a.out.join(format!("share-{}-{}.json", s.from, s.to));
+        write_json_line(&path, &to_json(s, "a share")?)?;
+        println!(
+            "share for trustee {:<3} {} (send it to trustee {})",
+            s.to,
+            path.display(),
+            s.to
+        );
+    }
+    Ok(())
+}
+
+/// `trustee finish`.
+fn finish(a: FinishArgs) -> Result<(), CliError> {
+    let Loaded {
+        mut trustee,
+        manifest,
+        parameters,
+    } = load_state(&a.state)?;
+    let index = trustee.index();
+    let anns = read_announcements(&a.announcements, &trustee)?;
+    trustee
+        .receive_announcements(&anns, &mut OsRng)
+        .map_err(|e| ceremony_error(e, "the announcements"))?;
+    // From directories take only the shares addressed to this trustee; explicit files
+    // are all passed on (a misaddressed one is an error).
+    let mut shares: Vec<EncryptedShare> = Vec::new();
+    for path in &a.shares {
+        let from_dir = path.is_dir();
+        for file in files::gather(std::slice::from_ref(path), "share-", ".json")? {
+            let s: EncryptedShare = read_message(&file, "share")?;
+            if (!from_dir || s.to == index) && !shares.contains(&s) {
+                shares.push(s);
+            }
+        }
+    }
+    let outcome = trustee
+        .receive_shares(&shares, &mut OsRng)
+        .map_err(|e| ceremony_error(e, "the shares"))?;
+    let ceremony: PublicCeremony = trustee
+        .public_ceremony()
+        .cloned()
+        .ok_or_else(|| CliError::internal("no verified ceremony after the shares", "finish"))?;
+    files::create_dir(&a.out)?;
+    match outcome {
+        Outcome::Finished(key) => {
+            let commitments = ceremony
+                .announcements()
+                .iter()
+                .map(|a| a.commitments.clone())
+                .collect();
+            let election = Election::new(manifest, parameters, commitments)
+                .map_err(|e| CliError::internal(e.to_string(), "building the election"))?;
+            if election.joint_key() != key.joint_key() {
+                return Err(CliError::internal(
+                    "the election key differs from the ceremony's",
+                    "finish",
+                ));
+            }
+            let key_path = a.out.join(format!("key-{index}.secret"));
+            files::write_secret(&key_path, &key.to_bytes())?;
+            let election_path = a.out.join("election.json");
+            files::write(&election_path, election.to_json().as_bytes())?;
+            let ceremony_path = a.out.join("ceremony.json");
+            let transcript: CeremonyTranscript = ceremony.transcript();
+            let json = serde_json::to_string_pretty(&transcript).map_err(|e| {
+                CliError::internal(format!("cannot serialise the transcript: {e}"), "finish")
+            })?;
+            files::write(&ceremony_path, json.as_bytes())?;
+            println!("trustee {index}: every share checks out; the ceremony is complete");
+            println!("key share      {} (keep it private)", key_path.display());
+            println!("election       {}", election_path.display());
+            println!("ceremony       {}", ceremony_path.display());
+            println!(
+                "election key   {}",
+                hex::encode(&election.joint_key().to_bytes())
+            );
+            println!("base hash      {}", hex::encode(election.base_hash()));
+            Ok(())
+        }
+        Outcome::Complaints(complaints) => {
+            let mut cheaters = Vec::new();
+            for c in &complaints {
+                let path = a
+                    .out
+                    .join(format!("complaint-{}-{}.json", c.accuser, c.accused));
+                write_json_line(&path, &to_json(c, "a complaint")?)?;
+                eprintln!("complaint      {} (publish it)", path.display());
+                let share = shares.iter().find(|s| s.from == c.accused);
+                let verdict = share.and_then(|s| c.verify(&ceremony, s).ok());
+                let who = match verdict {
+                    Some(Verdict::AccusedAtFault { accused, fault }) => {
+                        let why = match fault {
+                            ShareFault::Undecryptable => "its share does not decrypt",
+                            ShareFault::NonCanonical => "its share is not a valid scalar",
+                            ShareFault::Inconsistent => "its share does not match its commitments",
+                        };
+                        format!("trustee {accused} ({why})")
+                    }
+                    Some(v) => format!("trustee {}", v.at_fault()),
+                    None => format!("trustee {}", c.accused),
+                };
+                cheaters.push(who);
+            }
+            Err(CliError::failed(
+                format!(
+                    "key ceremony aborted: bad share from {}",
+                    cheaters.join(", ")
+                ),
+                format!("trustee {index}"),
+                "publish the complaint files; every trustee can check them, then re-run the ceremony without the trustee at fault",
+            ))
+        }
+    }
+}
+
+/// `trustee decrypt`.
+fn decrypt(a: DecryptArgs) -> Result<(), CliError> {
+    let bytes = files::read_secret(&a.key)?;
+    let key = KeyShare::from_bytes(&bytes).map_err(|e| {
+        CliError::file(
+            format!("not a key share ({e})"),
+            &a.key,
+            "give the key-I.secret file written by `ostracon trustee finish`",
+        )
+    })?;
+    let index = key.index();
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("partial-{index}.json")));
+
+    // Never decrypt what is not the verified tally of the record: everything up to the
+    // tally must verify (the decryption checks may fail: they are what is missing).
+    let report = crate::verify::verify_with_progress(&a.record, a.quiet)?;
+    let before: Vec<_> = report
+        .failures
+        .iter()
+        .filter(|f| f.check < PARTIAL_DECRYPTIONS)
+        .collect();
+    if let Some(f) = before.first() {
+        return Err(CliError::failed(
+            format!(
+                "refusing to decrypt: the record does not verify ({} failures before decryption; first: check {} failed: {}: {})",
+                before.len(),
+                f.check,
+                f.object,
+                f.reason
+            ),
+            a.record.display().to_string(),
+            "run `ostracon verify` on the record and resolve its failures",
+        ));
+    }
+
+    let (header, tally) = read_header_and_tally(&a.record)?;
+    let not_ours = |what: &str| {
+        CliError::usage(
+            format!("this key share belongs to another election ({what} differs)"),
+            "--key/--record",
+            "give the key share made in this election's key ceremony",
+        )
+    };
+    if key.params() != &header.ceremony.params {
+        return Err(not_ours("ceremony"));
+    }
+    let ceremony = header
+        .ceremony
+        .clone()
+        .verify(&mut OsRng)
+        .map_err(|e| ceremony_error(e, "the record's key ceremony"))?;
+    let commitments = ceremony
+        .announcements()
+        .iter()
+        .map(|a| a.commitments.clone())
+        .collect();
+    let election = Election::new(header.manifest, header.parameters, commitments)
+        .map_err(|e| CliError::file(e.to_string(), &a.record, "the record's header is invalid"))?;
+    if election.joint_key() != key.joint_key() {
+        return Err(not_ours("election key"));
+    }
+    let ctx = election.context();
+    let flat = tally.flat();
+    let partial = PartialDecryption::from_key_share(&ctx, &key, &flat, &mut OsRng);
+    let share = ceremony
+        .verification_share(index)
+        .map_err(|e| ceremony_error(e, "the record's key ceremony"))?;
+    partial
+        .verify(&ctx, &share, &flat, &mut OsRng)
+        .map_err(|e| {
+            CliError::file(
+                format!("the key share does not match the ceremony ({e})"),
+                &a.key,
+                "the key file is damaged: restore it from your backup",
+            )
+        })?;
+    let line = RecordItem::Decryption { partial }
+        .to_json_line()
+        .map_err(|e| CliError::internal(e, "trustee decrypt"))?;
+    write_json_line(&out, &line)?;
+    println!(
+        "trustee {index}: partial decryption of {} tally values",
+        flat.len()
+    );
+    println!(
+        "written to     {} (a record line: send it to the host)",
+        out.display()
+    );
+    Ok(())
+}
+
+/// The header and the encrypted tally of a record.
+fn read_header_and_tally(path: &Path) -> Result<(Header, EncryptedTally), CliError> {
+    let mut reader = RecordReader::open(path).map_err(|e| CliError::record(path, e))?;
+    let mut header = None;
+    let mut tally = None;
+    while let Some(item) = reader.next_item().map_err(|e| CliError::record(path, e))? {
+        match item {
+            RecordItem::Header(h) => header = header.or(Some(h)),
+            RecordItem::Tally(t) => tally = tally.or(Some(t)),
+            _ => {}
+        }
+    }
+    let missing = |what: &str| {
+        CliError::file(
+            format!("the record has no {what}"),
+            path,
+            "decrypt a record that holds the encrypted tally",
+        )
+    };
+    Ok((
+        header.ok_or_else(|| missing("header"))?,
+        tally.ok_or_else(|| missing("encrypted tally"))?,
+    ))
+}

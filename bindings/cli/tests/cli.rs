@@ -1,0 +1,589 @@
+//! End-to-end tests of the `ostracon` binary.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use ostracon::ballot::TrackingCode;
+use ostracon::board::{Board, EntryKind, Submission};
+use ostracon::dlog::DlogTable;
+use ostracon::election::Election;
+use ostracon::keyceremony::{CeremonyTranscript, KeyShare};
+use ostracon::record::io::RecordWriter;
+use ostracon::record::{BoardSummary, Format, Header, RecordItem};
+use ostracon::simulation::{demo_manifest, random_plaintext};
+use ostracon::tally::{Results, TallyAccumulator};
+use ostracon::threshold;
+use ostracon::verify;
+use predicates::prelude::*;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use tempfile::TempDir;
+
+fn ostracon() -> Command {
+    let mut c = Command::cargo_bin("ostracon").unwrap();
+    c.env_remove("RUST_BACKTRACE");
+    c
+}
+
+/// Runs a 30-ballot demo into `dir` and returns the record's path.
+fn demo(dir: &Path, format: &str) -> PathBuf {
+    ostracon()
+        .args([
+            "demo",
+            "--ballots",
+            "30",
+            "--seed",
+            "1",
+            "--format",
+            format,
+            "--out",
+        ])
+        .arg(dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("results match the plaintexts: OK"))
+        .stdout(predicate::str::contains("Chair (choose one)"));
+    let name = if format == "json" {
+        "record.jsonl"
+    } else {
+        "record.bin"
+    };
+    let record = dir.join(name);
+    assert!(record.exists());
+    assert!(dir.join("election.json").exists());
+    assert!(dir.join("manifest.json").exists());
+    record
+}
+
+fn verify_json(record: &Path) -> (i32, serde_json::Value) {
+    let out = ostracon()
+        .args(["verify", "--json", "--quiet"])
+        .arg(record)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    (out.status.code().unwrap(), report)
+}
+
+fn failed_checks(report: &serde_json::Value) -> BTreeSet<u16> {
+    report["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["check"].as_u64().unwrap() as u16)
+        .collect()
+}
+
+fn lines(record: &Path) -> Vec<String> {
+    fs::read_to_string(record)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn write_lines(path: &Path, lines: &[String]) {
+    fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn demo_then_verify_json_record() {
+    let dir = TempDir::new().unwrap();
+    let record = demo(dir.path(), "json");
+    ostracon()
+        .arg("verify")
+        .arg(&record)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("VALID: every check passed"))
+        .stderr(predicate::str::contains("ballots/s"));
+    let (code, report) = verify_json(&record);
+    assert_eq!(code, 0);
+    assert!(report["failures"].as_array().unwrap().is_empty());
+    assert_eq!(report["counts"]["counted"], 30);
+    assert!(report["results"].is_object());
+    // election.json and manifest.json load with the core.
+    let election =
+        Election::from_json(&fs::read(dir.path().join("election.json")).unwrap()).unwrap();
+    assert_eq!(
+        report["base_hash"].as_str().unwrap(),
+        ostracon::hex::encode(election.base_hash())
+    );
+    ostracon::manifest::Manifest::from_json(&fs::read(dir.path().join("manifest.json")).unwrap())
+        .unwrap();
+}
+
+#[test]
+fn demo_then_verify_binary_record() {
+    let dir = TempDir::new().unwrap();
+    let record = demo(dir.path(), "binary");
+    assert_eq!(&fs::read(&record).unwrap()[..8], b"OSTRACON");
+    let (code, report) = verify_json(&record);
+    assert_eq!(code, 0);
+    assert!(report["failures"].as_array().unwrap().is_empty());
+
+    // Truncated binary record: one clean line, exit 3.
+    let bytes = fs::read(&record).unwrap();
+    let cut = dir.path().join("cut.bin");
+    fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let out = ostracon().arg("verify").arg(&cut).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("error: record is corrupt at byte "),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn tampered_ballot_fails_the_right_checks() {
+    let dir = TempDir::new().unwrap();
+    let record = demo(dir.path(), "json");
+    let mut lines = lines(&record);
+    // Swap two ciphertexts of the first counted ballot (position 1): every encoding
+    // stays valid, but its proofs no longer verify, its recorded tracking code is no
+    // longer its hash, and the tally no longer adds up.
+    let i = lines
+        .iter()
+        .position(|l| l.contains("\"type\":\"entry\"") && l.contains("\"position\":1,"))
+        .unwrap();
+    let mut item = RecordItem::from_json_line(&lines[i]).unwrap();
+    let RecordItem::Entry(entry) = &mut item else {
+        panic!("not an entry")
+    };
+    assert!(matches!(entry.kind, EntryKind::Cast { .. }));
+    entry.ballot.contests[0].selections.swap(0, 1);
+    lines[i] = item.to_json_line().unwrap();
+    let bad = dir.path().join("bad.jsonl");
+    write_lines(&bad, &lines);
+
+    let (code, report) = verify_json(&bad);
+    assert_eq!(code, 1);
+    let failed = failed_checks(&report);
+    assert_eq!(
+        failed,
+        BTreeSet::from([verify::TRACKING_CODES, verify::BALLOT_PROOFS, verify::TALLY]),
+        "{report:#}"
+    );
+    let f = report["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == verify::BALLOT_PROOFS)
+        .unwrap();
+    assert!(f["object"].as_str().unwrap().contains("ballot-0"), "{f}");
+
+    // The human summary says INVALID; the error line names the checks.
+    ostracon()
+        .arg("verify")
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("INVALID"))
+        .stderr(predicate::str::contains("checks 9, 11, 17 failed"));
+}
+
+#[test]
+fn changed_result_fails_results_check() {
+    let dir = TempDir::new().unwrap();
+    let record = demo(dir.path(), "json");
+    let mut lines = lines(&record);
+    let last = lines.len() - 1;
+    let mut v: serde_json::Value = serde_json::from_str(&lines[last]).unwrap();
+    assert_eq!(v["type"], "results");
+    let n = v["contests"][0]["counts"][0][1].as_u64().unwrap();
+    v["contests"][0]["counts"][0][1] = (n + 1).into();
+    lines[last] = v.to_string();
+    let bad = dir.path().join("bad.jsonl");
+    write_lines(&bad, &lines);
+    let (code, report) = verify_json(&bad);
+    assert_eq!(code, 1);
+    assert_eq!(failed_checks(&report), BTreeSet::from([verify::RESULTS]));
+    assert!(report["failures"][0]["object"]
+        .as_str()
+        .unwrap()
+        .contains("chair"));
+}
+
+#[test]
+fn truncated_json_record_is_a_clean_error() {
+    let dir = TempDir::new().unwrap();
+    let record = demo(dir.path(), "json");
+    let text = fs::read_to_string(&record).unwrap();
+    let cut = dir.path().join("cut.jsonl");
+    // Cut in the middle of a line.
+    fs::write(&cut, &text[..text.len() / 2]).unwrap();
+    let out = ostracon().arg("verify").arg(&cut).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("error: record is corrupt at line "),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(!err.contains("panicked"));
+
+    // A missing file: exit 3 too.
+    ostracon()
+        .arg("verify")
+        .arg(dir.path().join("nope.jsonl"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::starts_with("error: cannot read"));
+}
+
+#[test]
+fn lookup_cast_challenged_superseded_and_unknown() {
+    let dir = TempDir::new().unwrap();
+    let record = demo(dir.path(), "json");
+    // Codes by ballot id, read from the record.
+    let mut codes = std::collections::BTreeMap::new();
+    for l in lines(&record) {
+        let v: serde_json::Value = serde_json::from_str(&l).unwrap();
+        if v["type"] == "entry" {
+            let item = RecordItem::from_json_line(&l).unwrap();
+            let RecordItem::Entry(e) = item else {
+                unreachable!()
+            };
+            codes.insert(e.ballot.ballot_id.clone(), (e.position, e.tracking_code));
+        }
+    }
+    let human = |id: &str| codes[id].1.human();
+
+    // Cast and counted, by its human code in lower case.
+    ostracon()
+        .args(["lookup"])
+        .arg(&record)
+        .arg(human("ballot-5").to_lowercase())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("ballot id      ballot-5"))
+        .stdout(predicate::str::contains("status         cast (counted)"));
+
+    // Challenged, by its full hex code: shows the opened choices.
+    ostracon()
+        .args(["lookup"])
+        .arg(&record)
+        .arg(codes["ballot-0-audit"].1.to_hex())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("status         challenged"))
+        .stdout(predicate::str::contains("Adopt the motion?"))
+        .stdout(predicate::str::contains("Abstain"));
+
+    // Superseded: voter 1 cast ballot-1-first, then ballot-1.
+    let later = codes["ballot-1"].0;
+    ostracon()
+        .args(["lookup"])
+        .arg(&record)
+        .arg(human("ballot-1-first"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(format!(
+            "status         cast (superseded by a later ballot of the same voter at position {later})"
+        )));
+    ostracon()
+        .args(["lookup"])
+        .arg(&record)
+        .arg(human("ballot-1"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("cast (counted)"));
+
+    // Unknown code: exit 1.
+    let unknown = TrackingCode([7u8; 32]);
+    assert!(codes.values().all(|(_, c)| c != &unknown));
+    ostracon()
+        .args(["lookup"])
+        .arg(&record)
+        .arg(unknown.human())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not found"));
+
+    // Not a code at all: usage error.
+    ostracon()
+        .args(["lookup"])
+        .arg(&record)
+        .arg("hello")
+        .assert()
+        .code(2);
+}
+
+/// Runs the 2-of-3 ceremony through files; returns (private dirs, public dir).
+fn run_ceremony(root: &Path) -> (Vec<PathBuf>, PathBuf) {
+    fs::create_dir_all(root).unwrap();
+    let manifest = root.join("manifest.json");
+    fs::write(&manifest, demo_manifest().to_json()).unwrap();
+    let public = root.join("public");
+    let dirs: Vec<PathBuf> = (1..=3).map(|i| root.join(format!("t{i}"))).collect();
+    for (i, d) in (1..=3).zip(&dirs) {
+        ostracon()
+            .args(["trustee", "init", "--trustees", "3", "--threshold", "2"])
+            .args(["--index", &i.to_string(), "--manifest"])
+            .arg(&manifest)
+            .arg("--out")
+            .arg(d)
+            .assert()
+            .success();
+        fs::create_dir_all(&public).unwrap();
+        let name = format!("announcement-{i}.json");
+        fs::copy(d.join(&name), public.join(&name)).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(d.join(format!("trustee-{i}.state")))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+    for (i, d) in (1..=3).zip(&dirs) {
+        ostracon()
+            .args(["trustee", "shares", "--state"])
+            .arg(d.join(format!("trustee-{i}.state")))
+            .arg("--announcements")
+            .arg(&public)
+            .arg("--out")
+            .arg(&public)
+            .assert()
+            .success();
+    }
+    (dirs, public)
+}
+
+fn finish(dir: &Path, i: u32, public: &Path) -> assert_cmd::assert::Assert {
+    ostracon()
+        .args(["trustee", "finish", "--state"])
+        .arg(dir.join(format!("trustee-{i}.state")))
+        .arg("--announcements")
+        .arg(public)
+        .arg("--shares")
+        .arg(public)
+        .arg("--out")
+        .arg(dir)
+        .assert()
+}
+
+#[test]
+fn trustee_ceremony_and_decryption_end_to_end() {
+    let root = TempDir::new().unwrap();
+    let (dirs, public) = run_ceremony(root.path());
+    for (i, d) in (1..=3).zip(&dirs) {
+        finish(d, i, &public)
+            .success()
+            .stdout(predicate::str::contains("the ceremony is complete"));
+    }
+    // Every trustee derived the same election, and its key is the joint key of every
+    // key share.
+    let json = fs::read(dirs[0].join("election.json")).unwrap();
+    let election = Election::from_json(&json).unwrap();
+    for (i, d) in (1..=3).zip(&dirs) {
+        assert_eq!(fs::read(d.join("election.json")).unwrap(), json);
+        let key =
+            KeyShare::from_bytes(&fs::read(d.join(format!("key-{i}.secret"))).unwrap()).unwrap();
+        assert_eq!(key.index(), i);
+        assert_eq!(key.joint_key(), election.joint_key());
+    }
+    let transcript: CeremonyTranscript =
+        serde_json::from_slice(&fs::read(dirs[0].join("ceremony.json")).unwrap()).unwrap();
+
+    // A small record for this election, made by the host with the core API: ballots,
+    // board, encrypted tally; no decryption yet.
+    let mut rng = ChaCha20Rng::seed_from_u64(9);
+    let record = root.path().join("record.jsonl");
+    let mut w = RecordWriter::create(&record, Format::Json).unwrap();
+    w.write(&RecordItem::Header(Header::new(
+        &election,
+        transcript.clone(),
+    )))
+    .unwrap();
+    let mut board = Board::new(&election, None);
+    let mut acc = TallyAccumulator::new(&election);
+    let mut expected: Vec<Vec<u64>> = election
+        .manifest()
+        .contests
+        .iter()
+        .map(|c| vec![0; c.options.len()])
+        .collect();
+    for b in 0..6 {
+        let p = random_plaintext(election.manifest(), &mut rng);
+        for (e, v) in expected
+            .iter_mut()
+            .zip(election.check_selection(&p).unwrap())
+        {
+            for (x, y) in e.iter_mut().zip(v) {
+                *x += y;
+            }
+        }
+        let (ballot, _) = election
+            .encrypt_ballot(&format!("b-{b}"), &p, None, &mut rng)
+            .unwrap();
+        let entry = board
+            .submit(
+                ballot,
+                Submission::Cast {
+                    voter: None,
+                    signature: None,
+                },
+            )
+            .unwrap();
+        acc.add(&entry.ballot, 1).unwrap();
+        w.write(&RecordItem::Entry(entry)).unwrap();
+    }
+    w.write(&RecordItem::Board(BoardSummary {
+        count: board.len(),
+        head: *board.head(),
+    }))
+    .unwrap();
+    let tally = acc.finish();
+    w.write(&RecordItem::Tally(tally.clone())).unwrap();
+    w.finish().unwrap();
+
+    // Trustees 1 and 3 decrypt.
+    let mut lines = lines(&record);
+    let mut partials = Vec::new();
+    for i in [1u32, 3] {
+        let d = &dirs[i as usize - 1];
+        let out = root.path().join(format!("partial-{i}.json"));
+        ostracon()
+            .args(["trustee", "decrypt", "--quiet", "--key"])
+            .arg(d.join(format!("key-{i}.secret")))
+            .arg("--record")
+            .arg(&record)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let line = fs::read_to_string(&out).unwrap().trim().to_string();
+        let RecordItem::Decryption { partial } = RecordItem::from_json_line(&line).unwrap() else {
+            panic!("not a decryption line")
+        };
+        assert_eq!(partial.trustee, i);
+        partials.push(partial);
+        lines.push(line);
+    }
+    // The host combines them: the results are the count of the plaintexts.
+    let ceremony = transcript.verify(&mut rng).unwrap();
+    let flat = tally.flat();
+    let points =
+        threshold::decrypt(&election.context(), &ceremony, &flat, &partials, &mut rng).unwrap();
+    let table = DlogTable::default();
+    let mut values = Vec::new();
+    let mut k = 0;
+    for (ci, c) in tally.contests.iter().enumerate() {
+        let mut v = Vec::new();
+        for _ in c {
+            v.push(table.find(&points[k], tally.bound(&election, ci)).unwrap());
+            k += 1;
+        }
+        values.push(v);
+    }
+    assert_eq!(values, expected);
+    let results = Results::from_values(&election, &values);
+    lines.push(RecordItem::Results(results).to_json_line().unwrap());
+    let complete = root.path().join("complete.jsonl");
+    write_lines(&complete, &lines);
+    // The completed record verifies.
+    let (code, report) = verify_json(&complete);
+    assert_eq!(code, 0, "{report:#}");
+
+    // A trustee never decrypts a tally that does not verify: here two of its
+    // ciphertexts are swapped (what a host would do to have a single ballot decrypted
+    // looks the same to the verifier).
+    let mut tampered = self::lines(&record);
+    let t = tampered.len() - 1;
+    let mut item = RecordItem::from_json_line(&tampered[t]).unwrap();
+    let RecordItem::Tally(bad_tally) = &mut item else {
+        panic!("the last line is not the tally")
+    };
+    bad_tally.contests[0].swap(0, 1);
+    tampered[t] = item.to_json_line().unwrap();
+    let tampered_path = root.path().join("tampered.jsonl");
+    write_lines(&tampered_path, &tampered);
+    ostracon()
+        .args(["trustee", "decrypt", "--quiet", "--key"])
+        .arg(dirs[0].join("key-1.secret"))
+        .arg("--record")
+        .arg(&tampered_path)
+        .arg("--out")
+        .arg(root.path().join("nope.json"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("refusing to decrypt"))
+        .stderr(predicate::str::contains("check 17 failed"));
+    assert!(!root.path().join("nope.json").exists());
+
+    // A key share of another ceremony is refused.
+    let (other_dirs, other_public) = run_ceremony(&root.path().join("other"));
+    finish(&other_dirs[0], 1, &other_public).success();
+    ostracon()
+        .args(["trustee", "decrypt", "--quiet", "--key"])
+        .arg(other_dirs[0].join("key-1.secret"))
+        .arg("--record")
+        .arg(&record)
+        .arg("--out")
+        .arg(root.path().join("nope.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("another election"));
+}
+
+#[test]
+fn tampered_share_yields_a_complaint_naming_the_sender() {
+    let root = TempDir::new().unwrap();
+    let (dirs, public) = run_ceremony(root.path());
+    // Damage the share trustee 2 sent trustee 1 (inside its ciphertext).
+    let path = public.join("share-2-1.json");
+    let mut s = fs::read_to_string(&path).unwrap();
+    let i = s.len() / 2;
+    let c = if &s[i..=i] == "0" { "1" } else { "0" };
+    s.replace_range(i..=i, c);
+    fs::write(&path, s).unwrap();
+    finish(&dirs[0], 1, &public)
+        .code(1)
+        .stderr(predicate::str::contains("bad share from trustee 2"));
+    assert!(dirs[0].join("complaint-1-2.json").exists());
+    assert!(!dirs[0].join("key-1.secret").exists());
+    // Trustee 3 received good shares and finishes.
+    finish(&dirs[2], 3, &public).success();
+}
+
+#[test]
+fn help_lists_exit_codes_and_bad_usage_exits_2() {
+    ostracon()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes:"))
+        .stdout(predicate::str::contains(
+            "3  an input file is unreadable or corrupt",
+        ));
+    ostracon().arg("frobnicate").assert().code(2);
+    let dir = TempDir::new().unwrap();
+    ostracon()
+        .args([
+            "demo",
+            "--ballots",
+            "3",
+            "--trustees",
+            "3",
+            "--threshold",
+            "4",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("error: "));
+    ostracon()
+        .args(["demo", "--ballots", "3", "--absent", "9", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--absent"));
+}
