@@ -78,6 +78,22 @@ impl Config {
     }
 }
 
+impl Config {
+    /// How many board entries [`run`] makes: one per voter, one more per challenging
+    /// voter (`i % challenge_every == 0`), one more per revoting voter
+    /// (`i % revote_every == 1`).
+    pub fn expected_entries(&self) -> u64 {
+        let every = |k: u64, r: u64| {
+            if k == 0 || r >= k {
+                0
+            } else {
+                self.ballots.saturating_sub(r).div_ceil(k)
+            }
+        };
+        self.ballots + every(self.challenge_every, 0) + every(self.revote_every, 1)
+    }
+}
+
 fn options(labels: &[&str]) -> Vec<ContestOption> {
     labels
         .iter()
@@ -423,18 +439,13 @@ pub fn run(
     }
     let points = threshold::decrypt(&ctx, &ceremony, &flat, &partials, &mut rng)
         .map_err(|e| Error::invalid_input(format!("decryption: {e}")))?;
-    let table = DlogTable::default();
-    let mut values = Vec::with_capacity(tally.contests.len());
-    let mut k = 0;
-    for (ci, c) in tally.contests.iter().enumerate() {
-        let bound = tally.bound(&election, ci);
-        let mut v = Vec::with_capacity(c.len());
-        for _ in c {
-            v.push(table.find(&points[k], bound)?);
-            k += 1;
-        }
-        values.push(v);
-    }
+    let values = tally
+        .recover(&election, &points, &DlogTable::default())
+        .map_err(|(c, o, bound)| {
+            Error::invalid_input(format!(
+                "decryption: contest #{c}, option #{o} is not a count below {bound}"
+            ))
+        })?;
     let results = Results::from_values(&election, &values);
     sink(RecordItem::Results(results.clone()))?;
     Ok(Outcome {

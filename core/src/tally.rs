@@ -221,6 +221,32 @@ impl EncryptedTally {
         self.contests.iter().flatten().copied().collect()
     }
 
+    /// The counts from the decrypted points `v·G` (one per ciphertext, contest by
+    /// contest), each searched below its contest's bound. On failure, returns the
+    /// contest and option indices and the bound of the first value not found.
+    pub fn recover(
+        &self,
+        election: &Election,
+        points: &[curve25519_dalek::ristretto::RistrettoPoint],
+        table: &crate::dlog::DlogTable,
+    ) -> Result<Vec<Vec<u64>>, (usize, usize, u64)> {
+        let mut values = Vec::with_capacity(self.contests.len());
+        let mut k = 0;
+        for (ci, c) in self.contests.iter().enumerate() {
+            let bound = self.bound(election, ci);
+            let mut v = Vec::with_capacity(c.len());
+            for oi in 0..c.len() {
+                match points.get(k).map(|p| table.find(p, bound)) {
+                    Some(Ok(x)) => v.push(x),
+                    _ => return Err((ci, oi, bound)),
+                }
+                k += 1;
+            }
+            values.push(v);
+        }
+        Ok(values)
+    }
+
     /// Bound (exclusive) on option `o` of contest `c`'s decrypted value.
     pub fn bound(&self, election: &Election, c: usize) -> u64 {
         let max = election

@@ -904,34 +904,22 @@ impl Verifier {
         };
         // Decrypted values.
         let table = self.dlog.take().unwrap_or_default();
-        let mut values: Vec<Vec<u64>> = Vec::with_capacity(tally.contests.len());
-        let mut k = 0;
-        let mut all_found = true;
-        for (ci, c) in tally.contests.iter().enumerate() {
-            let bound = tally.bound(&election, ci);
-            let mut v = Vec::with_capacity(c.len());
-            for oi in 0..c.len() {
-                match points.get(k).map(|p| table.find(p, bound)) {
-                    Some(Ok(x)) => v.push(x),
-                    _ => {
-                        all_found = false;
-                        let contest = &m.contests[ci];
-                        report.fail(
-                            COMBINATION,
-                            format!("contest {}, option {}", contest.id, contest.options[oi].id),
-                            format!("decryption is not a count below {bound}"),
-                        );
-                        v.push(0);
-                    }
-                }
-                k += 1;
+        let values = match tally.recover(&election, &points, &table) {
+            Ok(v) => v,
+            Err((ci, oi, bound)) => {
+                let contest = &m.contests[ci];
+                report.fail(
+                    COMBINATION,
+                    format!("contest {}, option {}", contest.id, contest.options[oi].id),
+                    format!("decryption is not a count below {bound}"),
+                );
+                return report;
             }
-            values.push(v);
-        }
+        };
         let decrypted = Results::from_values(&election, &values);
         match &self.results {
             None => report.fail(RECORD_STRUCTURE, "record", "results missing"),
-            Some(r) if all_found => {
+            Some(r) => {
                 if r == &decrypted {
                     report.pass(RESULTS);
                     report.results = Some(decrypted);
@@ -950,7 +938,6 @@ impl Verifier {
                     }
                 }
             }
-            Some(_) => {}
         }
         report
     }

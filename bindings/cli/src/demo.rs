@@ -61,6 +61,9 @@ pub struct DemoArgs {
     /// Every K-th voter casts twice; the first ballot is superseded (0: never).
     #[arg(long, value_name = "K", default_value_t = 20)]
     revote_every: u64,
+    /// Use this manifest (JSON) instead of the built-in demo manifest.
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
 }
 
 /// The default absent trustees: `n − t` of them, even indices first, never trustee 1.
@@ -73,20 +76,6 @@ fn default_absent(n: u32, t: u32) -> Vec<u32> {
         .collect();
     absent.sort_unstable();
     absent
-}
-
-/// How many board entries the simulation makes (for the progress bar only): one per
-/// voter, one more per challenging voter, one more per revoting voter.
-fn expected_entries(c: &Config) -> u64 {
-    let every = |k: u64, r: u64| {
-        if k == 0 || r >= k {
-            0
-        } else {
-            // Number of i in [0, ballots) with i mod k == r.
-            c.ballots.saturating_sub(r).div_ceil(k)
-        }
-    };
-    c.ballots + every(c.challenge_every, 0) + every(c.revote_every, 1)
 }
 
 /// Points in time at which the simulation produced each kind of record item.
@@ -132,6 +121,12 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
     config.weights = args.weights;
     config.challenge_every = args.challenge_every;
     config.revote_every = args.revote_every;
+    if let Some(path) = &args.manifest {
+        let bytes = std::fs::read(path).map_err(|e| CliError::unreadable(path, &e))?;
+        config.manifest = ostracon::manifest::Manifest::from_json(&bytes).map_err(|e| {
+            CliError::file(format!("invalid manifest: {e}"), path, "fix the manifest")
+        })?;
+    }
 
     files::create_dir(&args.out)?;
     let (format, name) = match args.format {
@@ -157,7 +152,7 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
     );
     eprintln!("(run again with --seed {seed} to reproduce this election)");
 
-    let total = expected_entries(&config);
+    let total = config.expected_entries();
     let pb = ui::progress(total, "entries", false);
     pb.set_message("encrypting ballots");
     let start = Instant::now();
@@ -295,11 +290,11 @@ mod tests {
     #[test]
     fn entry_count_matches_the_simulation_rules() {
         let mut c = Config::demo(30, 1);
-        assert_eq!(expected_entries(&c), 30 + 1 + 2); // i = 0; i = 1, 21
+        assert_eq!(c.expected_entries(), 30 + 1 + 2); // i = 0; i = 1, 21
         c.revote_every = 1;
         c.challenge_every = 0;
-        assert_eq!(expected_entries(&c), 30);
+        assert_eq!(c.expected_entries(), 30);
         c.ballots = 0;
-        assert_eq!(expected_entries(&c), 0);
+        assert_eq!(c.expected_entries(), 0);
     }
 }
