@@ -733,7 +733,7 @@ impl Announcement {
                 found: self.proofs.len(),
             });
         }
-        if self.commitments.first().map_or(true, Point::is_identity) {
+        if self.commitments.first().is_none_or(Point::is_identity) {
             return Err(AnnouncementFault::IdentityCommitment);
         }
         Ok(())
