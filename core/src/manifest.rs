@@ -36,7 +36,7 @@ pub const MAX_OPTION_VALUE: u32 = 1 << 20;
 pub const MAX_TEXT: usize = 1024;
 /// Largest bound `L` proved with a disjunctive (CDS) proof; larger ranges use a
 /// bulletproof. Chosen by measurement: see `docs/spec.md` § "Choice of proofs".
-pub const CDS_MAX_L: u64 = 8;
+pub const CDS_MAX_L: u64 = 16;
 
 /// An election manifest.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -576,7 +576,7 @@ mod tests {
             id: "big".into(),
             title: String::new(),
             options: opts(200),
-            rule: VoteRule::Score { max: 10 },
+            rule: VoteRule::Score { max: 100 },
         };
         assert!(big.validate().is_err());
         let ok = Contest {
