@@ -437,16 +437,8 @@ pub fn run(
         sink(RecordItem::Decryption { partial: d.clone() })?;
         partials.push(d);
     }
-    let points = threshold::decrypt(&ctx, &ceremony, &flat, &partials, &mut rng)
-        .map_err(|e| Error::invalid_input(format!("decryption: {e}")))?;
-    let values = tally
-        .recover(&election, &points, &DlogTable::default())
-        .map_err(|(c, o, bound)| {
-            Error::invalid_input(format!(
-                "decryption: contest #{c}, option #{o} is not a count below {bound}"
-            ))
-        })?;
-    let results = Results::from_values(&election, &values);
+    let results = tally.decrypt(&election, &ceremony, &partials, &DlogTable::default(), &mut rng)?;
+
     sink(RecordItem::Results(results.clone()))?;
     Ok(Outcome {
         expected: Results::from_values(&election, &expected),

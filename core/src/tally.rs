@@ -247,6 +247,29 @@ impl EncryptedTally {
         Ok(values)
     }
 
+    /// Decrypts the tally: verifies every partial decryption against the ceremony (in
+    /// one batch), combines `t` of them and recovers the counts.
+    pub fn decrypt(
+        &self,
+        election: &Election,
+        ceremony: &crate::keyceremony::PublicCeremony,
+        partials: &[crate::threshold::PartialDecryption],
+        table: &crate::dlog::DlogTable,
+        rng: &mut impl rand_core::CryptoRngCore,
+    ) -> Result<Results, Error> {
+        let flat = self.flat();
+        let points = crate::threshold::decrypt(&election.decryption_context(), ceremony, &flat, partials, rng)
+            .map_err(Error::from)?;
+        let values = self.recover(election, &points, table).map_err(|(c, o, bound)| {
+            let contest = &election.manifest().contests[c];
+            Error::invalid_input(alloc::format!(
+                "tally of contest '{}', option '{}' is not a count below {bound}",
+                contest.id, contest.options[o].id
+            ))
+        })?;
+        Ok(Results::from_values(election, &values))
+    }
+
     /// Bound (exclusive) on option `o` of contest `c`'s decrypted value.
     pub fn bound(&self, election: &Election, c: usize) -> u64 {
         let max = election

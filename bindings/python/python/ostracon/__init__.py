@@ -1,0 +1,113 @@
+"""ostracon: end-to-end verifiable elections, from Python.
+
+Verify an election record::
+
+    import ostracon
+
+    report = ostracon.Record.open("record.jsonl").verify()
+    print(report)            # one line per numbered check, then the failures
+    assert report.ok, report.failed_checks
+
+Script a whole election (key ceremony, ballots, board, tally, decryption), verify
+ballots, and verify large records across processes or a cluster
+(``Record.verify_shard`` / ``merge_partials`` / ``finish``). Everything runs in the
+Rust core (``ostracon._native``); this package only re-exports it.
+"""
+
+from ostracon._native import (
+    CHECKS,
+    BallotError,
+    BallotOpening,
+    Board,
+    BoardEntry,
+    BoardSummary,
+    CeremonyTranscript,
+    CheckResult,
+    Contest,
+    Counts,
+    DecodeError,
+    DlogNotFound,
+    Election,
+    EncryptedBallot,
+    EncryptedTally,
+    Error,
+    Failure,
+    InvalidInput,
+    KeyShare,
+    Manifest,
+    ManifestError,
+    PartialDecryption,
+    ProofError,
+    Record,
+    RecordError,
+    RecordHeader,
+    RecordItems,
+    RecordWriter,
+    Report,
+    Results,
+    SelectionError,
+    Simulation,
+    TallyAccumulator,
+    TrackingCode,
+    Trustee,
+    Unsupported,
+    VoterKey,
+    VoterRegistry,
+    __version__,
+    decrypt_tally,
+    run_ceremony,
+    share_recipient,
+    simulate,
+    verify_ballot,
+    verify_bytes,
+    verify_record,
+)
+
+__all__ = [
+    "CHECKS",
+    "BallotError",
+    "BallotOpening",
+    "Board",
+    "BoardEntry",
+    "BoardSummary",
+    "CeremonyTranscript",
+    "CheckResult",
+    "Contest",
+    "Counts",
+    "DecodeError",
+    "DlogNotFound",
+    "Election",
+    "EncryptedBallot",
+    "EncryptedTally",
+    "Error",
+    "Failure",
+    "InvalidInput",
+    "KeyShare",
+    "Manifest",
+    "ManifestError",
+    "PartialDecryption",
+    "ProofError",
+    "Record",
+    "RecordError",
+    "RecordHeader",
+    "RecordItems",
+    "RecordWriter",
+    "Report",
+    "Results",
+    "SelectionError",
+    "Simulation",
+    "TallyAccumulator",
+    "TrackingCode",
+    "Trustee",
+    "Unsupported",
+    "VoterKey",
+    "VoterRegistry",
+    "__version__",
+    "decrypt_tally",
+    "run_ceremony",
+    "share_recipient",
+    "simulate",
+    "verify_ballot",
+    "verify_bytes",
+    "verify_record",
+]
