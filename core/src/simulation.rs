@@ -437,7 +437,13 @@ pub fn run(
         sink(RecordItem::Decryption { partial: d.clone() })?;
         partials.push(d);
     }
-    let results = tally.decrypt(&election, &ceremony, &partials, &DlogTable::default(), &mut rng)?;
+    let results = tally.decrypt(
+        &election,
+        &ceremony,
+        &partials,
+        &DlogTable::default(),
+        &mut rng,
+    )?;
 
     sink(RecordItem::Results(results.clone()))?;
     Ok(Outcome {

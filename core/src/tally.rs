@@ -258,15 +258,24 @@ impl EncryptedTally {
         rng: &mut impl rand_core::CryptoRngCore,
     ) -> Result<Results, Error> {
         let flat = self.flat();
-        let points = crate::threshold::decrypt(&election.decryption_context(), ceremony, &flat, partials, rng)
-            .map_err(Error::from)?;
-        let values = self.recover(election, &points, table).map_err(|(c, o, bound)| {
-            let contest = &election.manifest().contests[c];
-            Error::invalid_input(alloc::format!(
-                "tally of contest '{}', option '{}' is not a count below {bound}",
-                contest.id, contest.options[o].id
-            ))
-        })?;
+        let points = crate::threshold::decrypt(
+            &election.decryption_context(),
+            ceremony,
+            &flat,
+            partials,
+            rng,
+        )
+        .map_err(Error::from)?;
+        let values = self
+            .recover(election, &points, table)
+            .map_err(|(c, o, bound)| {
+                let contest = &election.manifest().contests[c];
+                Error::invalid_input(alloc::format!(
+                    "tally of contest '{}', option '{}' is not a count below {bound}",
+                    contest.id,
+                    contest.options[o].id
+                ))
+            })?;
         Ok(Results::from_values(election, &values))
     }
 
