@@ -32,7 +32,7 @@ use crate::keyceremony::{
 use crate::manifest::{Contest, ContestOption, Manifest, VoteRule};
 use crate::record::{BoardSummary, Header, RecordItem, Voters};
 use crate::tally::{Results, TallyAccumulator};
-use crate::threshold::{self, PartialDecryption};
+use crate::threshold::PartialDecryption;
 
 /// What to simulate.
 #[derive(Clone, Debug)]

@@ -156,23 +156,6 @@ fn record_files_round_trip_in_both_formats() {
                 Partial::from_bytes(&p.to_bytes()).unwrap()
             })
             .collect();
-        let election = ostracon::election::Election::new(
-            ostracon::simulation::demo_manifest(),
-            ostracon::election::Parameters {
-                trustees: 5,
-                threshold: 3,
-            },
-            match &items[0] {
-                RecordItem::Header(h) => h
-                    .ceremony
-                    .announcements
-                    .iter()
-                    .map(|a| a.commitments.clone())
-                    .collect(),
-                _ => unreachable!(),
-            },
-        )
-        .unwrap();
         let mut merged = partials.pop().unwrap();
         merged.merge(partials.remove(0));
         merged.merge(partials.remove(0));

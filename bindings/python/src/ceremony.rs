@@ -11,7 +11,7 @@ use ostracon::keyceremony::{
 };
 use ostracon::manifest::Manifest as CoreManifest;
 use ostracon::tally::Results as CoreResults;
-use ostracon::threshold::{self, PartialDecryption as CorePartial};
+use ostracon::threshold::PartialDecryption as CorePartial;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 

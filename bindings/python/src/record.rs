@@ -643,8 +643,6 @@ impl Record {
         py: Python<'py>,
         partials: Vec<Vec<u8>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let election = self.election_core()?;
-        let e = &*election.inner;
         let merged = py.detach(|| -> Result<Option<Partial>, ostracon::DecodeError> {
             let mut acc: Option<Partial> = None;
             for b in &partials {
