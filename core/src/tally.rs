@@ -268,14 +268,7 @@ impl EncryptedTally {
         .map_err(Error::from)?;
         let values = self
             .recover(election, &points, table)
-            .map_err(|(c, o, bound)| {
-                let contest = &election.manifest().contests[c];
-                Error::invalid_input(alloc::format!(
-                    "tally of contest '{}', option '{}' is not a count below {bound}",
-                    contest.id,
-                    contest.options[o].id
-                ))
-            })?;
+            .map_err(|(_, _, bound)| Error::DlogNotFound { bound })?;
         Ok(Results::from_values(election, &values))
     }
 
