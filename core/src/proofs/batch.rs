@@ -124,6 +124,19 @@ pub fn verify_combined<T: BatchItem>(item: &T, seed: [u8; 32]) -> bool {
     item.add_to(&mut msm, &mut rng) && msm.is_identity()
 }
 
+/// [`verify_combined`] for a proof about a ciphertext under the election key (the
+/// disjunctive and well-formedness proofs): the weights hash the key, the ciphertext
+/// and the proof's encoding.
+pub fn verify_ciphertext_proof<T: BatchItem>(
+    item: &T,
+    ctx: &ProofContext,
+    key: &crate::elgamal::PublicKey,
+    ct: &crate::elgamal::Ciphertext,
+    proof: &[u8],
+) -> bool {
+    verify_combined(item, weight_seed(ctx, &[key.point(), &ct.a, &ct.b], proof))
+}
+
 /// The seed of [`verify_combined`]'s weights: a transcript over the context, the
 /// statement's points and the proof's encoding.
 pub fn weight_seed(ctx: &ProofContext, statement: &[&Point], proof: &[u8]) -> [u8; 32] {

@@ -168,12 +168,7 @@ impl BatchItem for WellFormedItem<'_> {
     }
 
     fn verify_single(&self) -> bool {
-        let seed = batch::weight_seed(
-            self.ctx,
-            &[self.key.point(), &self.ct.a, &self.ct.b],
-            &self.proof.to_bytes(),
-        );
-        batch::verify_combined(self, seed)
+        batch::verify_ciphertext_proof(self, self.ctx, self.key, self.ct, &self.proof.to_bytes())
     }
 
     fn add_to(&self, msm: &mut Msm, rng: &mut ChaCha20Rng) -> bool {
