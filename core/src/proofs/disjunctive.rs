@@ -155,6 +155,15 @@ impl DisjunctiveProof {
         128 * max as usize + 96
     }
 
+    /// The Fiat–Shamir challenge the transcript yields for this proof's commitments and
+    /// the given statement. Computed from public data only; independent implementations
+    /// compare it with the test vectors to check their transcripts field by field.
+    ///
+    /// The per-branch challenges `c_j` of the proof sum to this value.
+    pub fn challenge(&self, ctx: &ProofContext, key: &PublicKey, ct: &Ciphertext) -> Scalar {
+        challenge(ctx, key, ct, &self.commitments)
+    }
+
     /// Canonical encoding.
     pub fn to_bytes(&self) -> Vec<u8> {
         let n = self.commitments.len();

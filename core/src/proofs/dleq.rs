@@ -71,6 +71,13 @@ impl DleqProof {
     /// Encoded length.
     pub const LEN: usize = 96;
 
+    /// The Fiat–Shamir challenge the transcript yields for this proof's commitments and
+    /// the given statement. Computed from public data only; independent implementations
+    /// compare it with the test vectors to check their transcripts field by field.
+    pub fn challenge(&self, ctx: &ProofContext, statement: &DleqStatement) -> Scalar {
+        challenge(ctx, statement, &self.a1, &self.a2)
+    }
+
     /// Proves `log_{P₁} X₁ = log_{P₂} X₂ = x`.
     pub fn prove(
         ctx: &ProofContext,

@@ -77,6 +77,13 @@ impl SchnorrProof {
     /// Encoded length.
     pub const LEN: usize = 64;
 
+    /// The Fiat–Shamir challenge the transcript yields for this proof's commitments and
+    /// the given statement. Computed from public data only; independent implementations
+    /// compare it with the test vectors to check their transcripts field by field.
+    pub fn challenge(&self, ctx: &ProofContext, base: Base, public: &Point) -> Scalar {
+        challenge(ctx, base, public, &self.commitment)
+    }
+
     /// Proves knowledge of `x` with `public = x·base`.
     pub fn prove(
         ctx: &ProofContext,

@@ -59,6 +59,13 @@ impl WellFormedProof {
     /// Encoded length.
     pub const LEN: usize = 128;
 
+    /// The Fiat–Shamir challenge the transcript yields for this proof's commitments and
+    /// the given statement. Computed from public data only; independent implementations
+    /// compare it with the test vectors to check their transcripts field by field.
+    pub fn challenge(&self, ctx: &ProofContext, key: &PublicKey, ct: &Ciphertext) -> Scalar {
+        challenge(ctx, key, ct, &self.t_a, &self.t_b)
+    }
+
     /// Proves knowledge of `(v, nonce)` for `ct`.
     pub fn prove(
         ctx: &ProofContext,
