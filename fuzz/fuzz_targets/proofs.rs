@@ -1,0 +1,29 @@
+//! Every proof decoder: strict decoding, round trip. The first byte selects the kind.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use ostracon::proofs::{DisjunctiveProof, DleqProof, RangeProof, SchnorrProof, WellFormedProof};
+use ostracon_fuzz::round_trip;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&sel, bytes)) = data.split_first() else {
+        return;
+    };
+    match sel % 5 {
+        0 => {
+            round_trip(bytes, SchnorrProof::from_bytes, |p| p.to_bytes().to_vec());
+        }
+        1 => {
+            round_trip(bytes, DleqProof::from_bytes, |p| p.to_bytes().to_vec());
+        }
+        2 => {
+            round_trip(bytes, DisjunctiveProof::from_bytes, DisjunctiveProof::to_bytes);
+        }
+        3 => {
+            round_trip(bytes, WellFormedProof::from_bytes, |p| p.to_bytes().to_vec());
+        }
+        _ => {
+            round_trip(bytes, RangeProof::from_bytes, RangeProof::to_bytes);
+        }
+    }
+});
