@@ -586,6 +586,9 @@ impl CommunicationKey {
     }
 }
 
+/// The secret is a [`SecretKey`], which zeroizes itself on drop; the rest is public.
+impl ZeroizeOnDrop for CommunicationKey {}
+
 impl fmt::Debug for CommunicationKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CommunicationKey")
@@ -1370,6 +1373,9 @@ impl KeyShare {
         })
     }
 }
+
+/// The secret `xᵢ` is a [`SecretKey`], which zeroizes itself on drop; the rest is public.
+impl ZeroizeOnDrop for KeyShare {}
 
 impl fmt::Debug for KeyShare {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
