@@ -9,7 +9,9 @@ use libfuzzer_sys::fuzz_target;
 use ostracon::curve25519_dalek::scalar::Scalar;
 use ostracon::elgamal::{Ciphertext, EncryptionKey, Nonce, SecretKey};
 use ostracon::group::{self, Point};
-use ostracon::proofs::{batch, Base, DisjunctiveProof, DleqProof, DleqStatement, SchnorrProof, WellFormedProof};
+use ostracon::proofs::{
+    batch, Base, DisjunctiveProof, DleqProof, DleqStatement, SchnorrProof, WellFormedProof,
+};
 use ostracon::transcript::ProofContext;
 use ostracon_fuzz::rng;
 
@@ -44,7 +46,12 @@ fn fixture() -> &'static Fixture {
             .map(|_| {
                 let x = Scalar::random(&mut r);
                 let pt = Point::new(group::generator_h().point() * x);
-                (pt, SchnorrProof::prove(&ctx, Base::H, &x, &pt, &mut r).to_bytes().to_vec())
+                (
+                    pt,
+                    SchnorrProof::prove(&ctx, Base::H, &x, &pt, &mut r)
+                        .to_bytes()
+                        .to_vec(),
+                )
             })
             .collect();
         let dleq = (0..3)
@@ -56,10 +63,21 @@ fn fixture() -> &'static Fixture {
                     base2: a,
                     public2: Point::new(a.point() * sk.as_scalar()),
                 };
-                (st, DleqProof::prove(&ctx, &st, sk.as_scalar(), &mut r).to_bytes().to_vec())
+                (
+                    st,
+                    DleqProof::prove(&ctx, &st, sk.as_scalar(), &mut r)
+                        .to_bytes()
+                        .to_vec(),
+                )
             })
             .collect();
-        Fixture { ctx, ek, cts, schnorr, dleq }
+        Fixture {
+            ctx,
+            ek,
+            cts,
+            schnorr,
+            dleq,
+        }
     })
 }
 
@@ -86,7 +104,10 @@ fn check<T: batch::BatchItem>(items: &[T]) {
     batched.sort_unstable();
     assert_eq!(batched, single, "batch and single verification disagree");
     let seq = batch::failing_sequential(items, &mut rng(7));
-    assert_eq!(seq, single, "sequential batch and single verification disagree");
+    assert_eq!(
+        seq, single,
+        "sequential batch and single verification disagree"
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -102,7 +123,13 @@ fuzz_target!(|data: &[u8]| {
                 .cts
                 .iter()
                 .enumerate()
-                .map(|(i, c)| if i == victim { mutate(&c.1, edits) } else { c.1.clone() })
+                .map(|(i, c)| {
+                    if i == victim {
+                        mutate(&c.1, edits)
+                    } else {
+                        c.1.clone()
+                    }
+                })
                 .collect();
             let Ok(proofs) = bytes
                 .iter()
@@ -145,7 +172,11 @@ fuzz_target!(|data: &[u8]| {
                 .iter()
                 .enumerate()
                 .map(|(i, s)| {
-                    SchnorrProof::from_bytes(&if i == victim { mutate(&s.1, edits) } else { s.1.clone() })
+                    SchnorrProof::from_bytes(&if i == victim {
+                        mutate(&s.1, edits)
+                    } else {
+                        s.1.clone()
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()
             else {
@@ -164,7 +195,11 @@ fuzz_target!(|data: &[u8]| {
                 .iter()
                 .enumerate()
                 .map(|(i, s)| {
-                    DleqProof::from_bytes(&if i == victim { mutate(&s.1, edits) } else { s.1.clone() })
+                    DleqProof::from_bytes(&if i == victim {
+                        mutate(&s.1, edits)
+                    } else {
+                        s.1.clone()
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()
             else {

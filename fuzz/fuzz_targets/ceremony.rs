@@ -8,7 +8,7 @@ use ostracon::keyceremony::{
 use ostracon::tally::TallyAccumulator;
 use ostracon::threshold::PartialDecryption;
 use ostracon::verify::Partial;
-use ostracon_fuzz::{round_trip, rng};
+use ostracon_fuzz::{rng, round_trip};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&sel, bytes)) = data.split_first() else {
@@ -28,9 +28,11 @@ fuzz_target!(|data: &[u8]| {
             round_trip(bytes, Complaint::from_bytes, |c| c.to_bytes().to_vec());
         }
         4 => {
-            if let Some(t) =
-                round_trip(bytes, CeremonyTranscript::from_bytes, CeremonyTranscript::to_bytes)
-            {
+            if let Some(t) = round_trip(
+                bytes,
+                CeremonyTranscript::from_bytes,
+                CeremonyTranscript::to_bytes,
+            ) {
                 // Verifying an arbitrary transcript must fail cleanly or succeed.
                 let _ = t.verify(&mut rng(3));
             }
@@ -39,10 +41,18 @@ fuzz_target!(|data: &[u8]| {
             round_trip(bytes, KeyShare::from_bytes, |k| k.to_bytes().to_vec());
         }
         6 => {
-            round_trip(bytes, PartialDecryption::from_bytes, PartialDecryption::to_bytes);
+            round_trip(
+                bytes,
+                PartialDecryption::from_bytes,
+                PartialDecryption::to_bytes,
+            );
         }
         7 => {
-            round_trip(bytes, TallyAccumulator::from_bytes, TallyAccumulator::to_bytes);
+            round_trip(
+                bytes,
+                TallyAccumulator::from_bytes,
+                TallyAccumulator::to_bytes,
+            );
         }
         _ => {
             round_trip(bytes, Partial::from_bytes, Partial::to_bytes);

@@ -15,9 +15,11 @@ fuzz_target!(|data: &[u8]| {
             round_trip(bytes, |b| Point::decode(b, "p"), |p| p.to_bytes().to_vec());
         }
         1 => {
-            if let Some(p) =
-                round_trip(bytes, |b| Point::decode_nonidentity(b, "p"), |p| p.to_bytes().to_vec())
-            {
+            if let Some(p) = round_trip(
+                bytes,
+                |b| Point::decode_nonidentity(b, "p"),
+                |p| p.to_bytes().to_vec(),
+            ) {
                 assert!(!p.is_identity());
             }
         }

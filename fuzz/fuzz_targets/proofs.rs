@@ -17,10 +17,16 @@ fuzz_target!(|data: &[u8]| {
             round_trip(bytes, DleqProof::from_bytes, |p| p.to_bytes().to_vec());
         }
         2 => {
-            round_trip(bytes, DisjunctiveProof::from_bytes, DisjunctiveProof::to_bytes);
+            round_trip(
+                bytes,
+                DisjunctiveProof::from_bytes,
+                DisjunctiveProof::to_bytes,
+            );
         }
         3 => {
-            round_trip(bytes, WellFormedProof::from_bytes, |p| p.to_bytes().to_vec());
+            round_trip(bytes, WellFormedProof::from_bytes, |p| {
+                p.to_bytes().to_vec()
+            });
         }
         _ => {
             round_trip(bytes, RangeProof::from_bytes, RangeProof::to_bytes);

@@ -10,7 +10,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let tag = tag % 9;
-    if let Some(item) = round_trip(payload, |p| RecordItem::from_payload(tag, p), RecordItem::payload) {
+    if let Some(item) = round_trip(
+        payload,
+        |p| RecordItem::from_payload(tag, p),
+        RecordItem::payload,
+    ) {
         assert_eq!(item.tag(), tag);
         // The same item through JSON comes back equal.
         let line = item.to_json_line().expect("items serialise");
