@@ -54,7 +54,8 @@ impl TallyAccumulator {
                 .contests
                 .iter()
                 .zip(&self.shape)
-                .any(|(c, n)| c.selections.len() != *n)
+                // 0: a ranked or write-in contest, not summed (it goes through the mixnet).
+                .any(|(c, n)| *n != 0 && c.selections.len() != *n)
         {
             return Err(Error::invalid_input(alloc::format!(
                 "ballot '{}' does not have the election's shape",
