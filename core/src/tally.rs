@@ -288,8 +288,13 @@ impl EncryptedTally {
 /// The decrypted results.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Results {
-    /// Per contest in manifest order.
+    /// Per contest in manifest order (ranked and write-in contests have empty counts
+    /// here; their results are in `mixnet`).
     pub contests: Vec<ContestResult>,
+    /// Per ranked or write-in contest in manifest order: the decrypted ballots of the
+    /// mixnet and their count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mixnet: Vec<crate::mixnet::MixnetResult>,
 }
 
 /// One contest's result.
@@ -320,6 +325,7 @@ impl Results {
                         .collect(),
                 })
                 .collect(),
+            mixnet: Vec::new(),
         }
     }
 }

@@ -55,6 +55,18 @@ const demoChoice = {
   budget: [1, 1, 4],
   projects: [3, 9],
   motion: [0, 0, 1],
+  // Ranked: option indices, most preferred first; write-in: the text's UTF-8 bytes.
+  president: [2, 0],
+  "council-stv": [1],
+  mascot: Array.from(new TextEncoder().encode("Ada")),
+};
+
+/** The rows checkSelection gives: ranks hold option + 1, text goes in 16-bit chunks. */
+const demoRows = {
+  ...demoChoice,
+  president: [3, 1, 0, 0],
+  "council-stv": [2, 0, 0, 0],
+  mascot: [0x4164, 0x6100, 0],
 };
 
 test("election.json loads; base hash, manifest and JSON round trip", () => {
@@ -82,7 +94,7 @@ test("a corrupted election.json is refused with the core's code", () => {
 
 test("checkSelection accepts a valid choice (text or object) and gives values in manifest order", () => {
   const values = election.checkSelection(demoChoice);
-  assert.deepEqual(values, election.manifest.contests.map((c) => demoChoice[c.id]));
+  assert.deepEqual(values, election.manifest.contests.map((c) => demoRows[c.id]));
   assert.deepEqual(election.checkSelection(JSON.stringify(demoChoice)), values);
 });
 

@@ -223,3 +223,101 @@ pub fn verify_chain<'a>(
     }
     Ok(current)
 }
+
+/// The proof context of the trustees' partial decryptions of contest `contest`'s final
+/// mixed list, from the election's decryption context.
+pub fn decryption_context(election_decryption: &ProofContext, contest: u32) -> ProofContext {
+    election_decryption
+        .clone()
+        .bind(labels::MIXNET, &[])
+        .bind_u64(labels::CONTEST, u64::from(contest))
+}
+
+/// One decrypted ballot of a ranked or write-in contest.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MixedBallot {
+    /// A ranking: option indices, most preferred first (empty: blank).
+    Ranking(Vec<u32>),
+    /// A write-in text (empty: blank).
+    Text(String),
+    /// A row that does not decode (which valid ballot proofs rule out), with why.
+    Invalid(String),
+}
+
+/// The result of a ranked or write-in contest.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MixnetResult {
+    /// Contest id.
+    pub contest: String,
+    /// Every decrypted ballot, sorted: the order of the final mixed list carries no
+    /// information, and sorting makes the result canonical.
+    pub ballots: Vec<MixedBallot>,
+    /// Ranked contests: the instant-runoff (one seat) or STV count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<count::Count>,
+    /// Write-in contests: each distinct non-empty text with its number of ballots, most
+    /// first (ties in byte order).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub texts: Vec<(String, u64)>,
+}
+
+impl MixnetResult {
+    /// Decodes the decrypted rows of `contest` (values row after row, `width` per row,
+    /// in any order) and counts them.
+    pub fn from_rows(contest: &crate::manifest::Contest, values: &[u64]) -> Self {
+        use crate::manifest::VoteRule;
+        let n = contest.options.len();
+        let width = contest.width().max(1);
+        let ballots: Vec<MixedBallot> = values
+            .chunks(width)
+            .map(|row| match contest.rule {
+                VoteRule::Ranked { .. } => encoding::decode_ranking(row, n)
+                    .map_or_else(MixedBallot::Invalid, MixedBallot::Ranking),
+                _ => encoding::decode_write_in(row)
+                    .map_or_else(MixedBallot::Invalid, MixedBallot::Text),
+            })
+            .collect();
+        let mut ballots = ballots;
+        ballots.sort_unstable();
+        let mut result = Self {
+            contest: contest.id.clone(),
+            ballots,
+            count: None,
+            texts: Vec::new(),
+        };
+        match contest.rule {
+            VoteRule::Ranked { seats } => {
+                let rankings: Vec<Vec<u32>> = result
+                    .ballots
+                    .iter()
+                    .filter_map(|b| match b {
+                        MixedBallot::Ranking(r) => Some(r.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                result.count = Some(if seats == 1 {
+                    count::irv(&rankings, n)
+                } else {
+                    count::stv(&rankings, n, seats)
+                });
+            }
+            _ => {
+                let mut by_text: alloc::collections::BTreeMap<&str, u64> = Default::default();
+                for b in &result.ballots {
+                    if let MixedBallot::Text(t) = b {
+                        if !t.is_empty() {
+                            *by_text.entry(t.as_str()).or_default() += 1;
+                        }
+                    }
+                }
+                let mut texts: Vec<(String, u64)> =
+                    by_text.into_iter().map(|(t, k)| (t.into(), k)).collect();
+                texts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                result.texts = texts;
+            }
+        }
+        result
+    }
+}
