@@ -75,7 +75,7 @@ test("election.json loads; base hash, manifest and JSON round trip", () => {
   assert.deepEqual(election.manifest, doc.manifest);
   assert.deepEqual(
     election.manifest.contests.map((c) => c.id),
-    ["chair", "board", "budget", "projects", "motion"],
+    ["chair", "board", "budget", "projects", "motion", "president", "council-stv", "mascot"],
   );
   const again = w.Election.fromJson(election.toJson());
   assert.equal(again.baseHash, election.baseHash);
@@ -311,7 +311,7 @@ test("verifyRecord: same report as the native verifier (binary, JSON Lines, tamp
   // JSON Lines also as text.
   assert.equal(w.verifyRecord(read("record.jsonl").toString("utf8")).ok, true);
   assert.ok(!native["record-tampered.jsonl"].ok, "the tampered record must fail natively");
-  assert.equal(w.verifierChecks().length, 20);
+  assert.equal(w.verifierChecks().length, 23);
   throwsOstracon(() => w.verifyRecord(new Uint8Array([79, 83, 84, 82, 65, 67, 79, 78, 9])), {
     code: "record.corrupt",
   });
