@@ -51,8 +51,10 @@ pub const MAX_ROWS: usize = 1 << 24;
 pub const MAX_WIDTH: usize = 1024;
 
 /// The independent generators of a shuffle proof: `U` (the base of the commitment
-/// chain) and `H₀, H₁, …` (one per row), each hashed to the group from
-/// [`labels::SHUFFLE_GENERATORS`], the election's domain and its index.
+/// chain) and `H₀, H₁, …` (one per row). `U` is hashed to the group from
+/// [`labels::SHUFFLE_GENERATORS`], the election's domain and its tag; `Hᵢ` is twice such
+/// a hash with its index (so the prover holds `Hᵢ/2` for free and encodes its
+/// commitments in one batch, see [`group::compress_doubled`]).
 ///
 /// `Hᵢ` does not depend on the number of rows, so generators derived for `N` rows serve
 /// every shuffle of at most `N` rows; derive them once per election and reuse them.
@@ -60,6 +62,7 @@ pub const MAX_WIDTH: usize = 1024;
 pub struct ShuffleGenerators {
     u: RistrettoPoint,
     h: Vec<RistrettoPoint>,
+    h_half: Vec<RistrettoPoint>,
 }
 
 impl fmt::Debug for ShuffleGenerators {
@@ -84,19 +87,10 @@ impl ShuffleGenerators {
     /// `domain`.
     pub fn derive(domain: &[u8], rows: usize) -> Self {
         let u = hash_generator(domain, b"U", 0);
-        #[cfg(feature = "std")]
-        let h = {
-            use rayon::prelude::*;
-            (0..rows as u64)
-                .into_par_iter()
-                .map(|i| hash_generator(domain, b"H", i))
-                .collect()
-        };
-        #[cfg(not(feature = "std"))]
-        let h = (0..rows as u64)
-            .map(|i| hash_generator(domain, b"H", i))
-            .collect();
-        Self { u, h }
+        let h_half: Vec<RistrettoPoint> =
+            map_range(rows, |i| hash_generator(domain, b"H", i as u64));
+        let h = h_half.iter().map(|p| p + p).collect();
+        Self { u, h, h_half }
     }
 
     /// Number of rows these generators cover.
@@ -436,6 +430,23 @@ fn encode_points(points: &[RistrettoPoint]) -> Vec<Point> {
     points.iter().map(|p| Point::new(*p)).collect()
 }
 
+/// [`Point::from_halves`], in parallel chunks with the `std` feature.
+fn from_halves(halves: &[RistrettoPoint]) -> Vec<Point> {
+    #[cfg(feature = "std")]
+    {
+        use rayon::prelude::*;
+        let threads = rayon::current_num_threads().max(1);
+        if threads > 1 && halves.len() >= 512 {
+            let chunk = halves.len().div_ceil(threads);
+            return halves
+                .par_chunks(chunk)
+                .flat_map_iter(Point::from_halves)
+                .collect();
+        }
+    }
+    Point::from_halves(halves)
+}
+
 /// Maps `f` over `0..n`, in parallel with the `std` feature.
 fn map_range<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
     #[cfg(feature = "std")]
@@ -497,16 +508,19 @@ pub fn shuffle(
         .map(|c| Ciphertext { a: c[0], b: c[1] })
         .collect();
 
-    // Permutation commitment: c_{π(i)} = r_{π(i)}·G + Hᵢ.
+    // Permutation commitment: c_{π(i)} = r_{π(i)}·G + Hᵢ, computed as the halves
+    // (r/2)·G + Hᵢ/2 and encoded in one batch (as are the chain and the t̂ᵢ below).
+    let half = group::half();
     let r: Zeroizing<Vec<Scalar>> = Zeroizing::new((0..n).map(|_| Scalar::random(rng)).collect());
     let mut inverse = Zeroizing::new(alloc::vec![0u32; n]);
     for (i, &p) in perm.iter().enumerate() {
         inverse[p as usize] = i as u32;
     }
-    let c_points = map_range(n, |j| {
-        &r[j] * group::table_g() + generators.h[inverse[j] as usize]
+    let c_halves = map_range(n, |j| {
+        let r_half = Zeroizing::new(r[j] * half);
+        &*r_half * group::table_g() + generators.h_half[inverse[j] as usize]
     });
-    let commitments = encode_points(&c_points);
+    let commitments = from_halves(&c_halves);
 
     let (transcript, u) = challenges_u(ctx, key.public_key(), width, input, &output, &commitments);
     let u_prime: Zeroizing<Vec<Scalar>> =
@@ -527,8 +541,12 @@ pub fn shuffle(
     }
     acc_r.zeroize();
     let table_u = RistrettoBasepointTable::create(&generators.u);
-    let chain_points = map_range(n, |i| &big_r[i] * group::table_g() + &big_p[i] * &table_u);
-    let chain = encode_points(&chain_points);
+    let chain_halves = map_range(n, |i| {
+        let r_half = Zeroizing::new(big_r[i] * half);
+        let p_half = Zeroizing::new(big_p[i] * half);
+        &*r_half * group::table_g() + &*p_half * &table_u
+    });
+    let chain = from_halves(&chain_halves);
 
     // The prover's commitments.
     let omega: Zeroizing<[Scalar; 3]> = Zeroizing::new([
@@ -559,15 +577,15 @@ pub fn shuffle(
             sum - key.mul_k(&omega4[k])
         }
     });
-    // t̂ᵢ = ω̂ᵢ·G + ω'ᵢ·ĉᵢ₋₁ = (ω̂ᵢ + ω'ᵢ·Rᵢ₋₁)·G + (ω'ᵢ·Pᵢ₋₁)·U.
+    // t̂ᵢ = ω̂ᵢ·G + ω'ᵢ·ĉᵢ₋₁ = (ω̂ᵢ + ω'ᵢ·Rᵢ₋₁)·G + (ω'ᵢ·Pᵢ₋₁)·U, as halves.
     let t_hat_points = map_range(n, |i| {
         let (prev_r, prev_p) = if i == 0 {
             (Scalar::ZERO, Scalar::ONE)
         } else {
             (big_r[i - 1], big_p[i - 1])
         };
-        let g_part = Zeroizing::new(omega_hat[i] + omega_prime[i] * prev_r);
-        let u_part = Zeroizing::new(omega_prime[i] * prev_p);
+        let g_part = Zeroizing::new((omega_hat[i] + omega_prime[i] * prev_r) * half);
+        let u_part = Zeroizing::new(omega_prime[i] * prev_p * half);
         &*g_part * group::table_g() + &*u_part * &table_u
     });
     let mut small = alloc::vec![t1, t2, t3];
@@ -575,7 +593,7 @@ pub fn shuffle(
     let small = encode_points(&small);
     let t = [small[0], small[1], small[2]];
     let t4: Vec<[Point; 2]> = small[3..].chunks_exact(2).map(|c| [c[0], c[1]]).collect();
-    let t_hat = encode_points(&t_hat_points);
+    let t_hat = from_halves(&t_hat_points);
 
     let c = challenge_c(transcript, &chain, &t, &t4, &t_hat);
 
