@@ -48,6 +48,7 @@ use crate::error::{BallotError, BallotErrorKind, DecodeError, DecodeErrorKind, E
 use crate::group::{self, Reader};
 use crate::labels;
 use crate::manifest::{RangeMethod, VoteRule};
+use crate::mixnet::encoding;
 use crate::proofs::batch;
 use crate::proofs::disjunctive::DisjunctiveItem;
 use crate::proofs::{DisjunctiveProof, RangeProof};
@@ -58,8 +59,15 @@ pub const MAX_BALLOT_ID: usize = 256;
 /// Version byte of the canonical ballot encoding.
 pub const BALLOT_VERSION: u8 = 1;
 
-/// A voter's choices: for each contest id, one value per option (in manifest order).
-/// A contest left out means all zeros (an abstention, if the rule allows it).
+/// A voter's choices, keyed by contest id. A contest left out is an abstention (all
+/// zeros, if the rule allows it).
+///
+/// * Homomorphic contests (approval, cumulative, score): one value per option, in
+///   manifest order.
+/// * Ranked contests: the ranking, as option indices, most preferred first (at most one
+///   per option, none repeated); see [`PlaintextBallot::with_ranking`].
+/// * Write-in contests: the UTF-8 bytes of the text, one value per byte; see
+///   [`PlaintextBallot::with_write_in`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PlaintextBallot(pub BTreeMap<String, Vec<u64>>);
@@ -75,6 +83,47 @@ impl PlaintextBallot {
     pub fn with(mut self, contest: &str, values: Vec<u64>) -> Self {
         self.0.insert(contest.into(), values);
         self
+    }
+
+    /// Sets the ranking of a ranked contest (option indices, most preferred first).
+    #[must_use]
+    pub fn with_ranking(self, contest: &str, ranking: &[u32]) -> Self {
+        self.with(contest, ranking.iter().map(|&o| u64::from(o)).collect())
+    }
+
+    /// Sets the text of a write-in contest.
+    #[must_use]
+    pub fn with_write_in(self, contest: &str, text: &str) -> Self {
+        self.with(contest, text.bytes().map(u64::from).collect())
+    }
+}
+
+/// The row of a ranked or write-in contest from the plaintext's values (a ranking or
+/// the bytes of a text).
+fn mixnet_row(
+    rule: &VoteRule,
+    options: usize,
+    values: Option<&Vec<u64>>,
+) -> Result<Vec<u64>, String> {
+    let values: &[u64] = values.map_or(&[], |v| v.as_slice());
+    match *rule {
+        VoteRule::Ranked { .. } => {
+            let ranking = values
+                .iter()
+                .map(|&v| u32::try_from(v).map_err(|_| format!("option {v} does not exist")))
+                .collect::<Result<Vec<u32>, String>>()?;
+            encoding::encode_ranking(&ranking, options)
+        }
+        VoteRule::WriteIn { max_len } => {
+            let bytes = values
+                .iter()
+                .map(|&v| u8::try_from(v).map_err(|_| format!("{v} is not a byte of UTF-8 text")))
+                .collect::<Result<Vec<u8>, String>>()?;
+            let text = core::str::from_utf8(&bytes)
+                .map_err(|_| String::from("the write-in is not valid UTF-8"))?;
+            encoding::encode_write_in(text, max_len)
+        }
+        _ => Err("not a ranked or write-in contest".into()),
     }
 }
 
@@ -98,6 +147,10 @@ impl Election {
                 contest: c.id.clone(),
                 reason,
             };
+            if !c.rule.is_homomorphic() {
+                out.push(mixnet_row(&c.rule, n, ballot.0.get(&c.id)).map_err(bad)?);
+                continue;
+            }
             let values = match ballot.0.get(&c.id) {
                 Some(v) if v.len() != n => {
                     return Err(bad(format!("{} values given for {n} options", v.len())))
@@ -105,16 +158,6 @@ impl Election {
                 Some(v) => v.clone(),
                 None => alloc::vec![0; n],
             };
-            if !c.rule.is_homomorphic() {
-                if values.iter().any(|v| *v != 0) {
-                    return Err(Error::Unsupported(format!(
-                        "contest '{}' is ranked or write-in; it is counted by the mixnet, which this build does not include",
-                        c.id
-                    )));
-                }
-                out.push(Vec::new());
-                continue;
-            }
             let max = c.rule.option_max();
             if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| **v > max) {
                 return Err(bad(format!(
@@ -202,12 +245,10 @@ impl Election {
         let mut contests = Vec::with_capacity(values.len());
         for (ci, (contest, vals)) in self.manifest().contests.iter().zip(&values).enumerate() {
             let Some(plan) = contest.rule.proof_plan(contest.options.len()) else {
-                contests.push(EncryptedContest {
-                    selections: Vec::new(),
-                    selection_proofs: SelectionProofs::None,
-                    total_proof: None,
-                });
-                continue;
+                return Err(Error::invalid_manifest(format!(
+                    "contest '{}' cannot be proved in one range proof",
+                    contest.id
+                )));
             };
             let nonces: Vec<Nonce> = (0..vals.len())
                 .map(|o| self.selection_nonce(ballot_id, master, ci, o))
@@ -394,19 +435,11 @@ impl Election {
             };
             let malformed = |msg: &str| in_contest(BallotErrorKind::Malformed(msg.into()));
             let Some(plan) = contest.rule.proof_plan(contest.options.len()) else {
-                if !enc.selections.is_empty()
-                    || enc.selection_proofs != SelectionProofs::None
-                    || enc.total_proof.is_some()
-                {
-                    return Err(malformed(
-                        "ranked and write-in contests carry no homomorphic selections",
-                    ));
-                }
-                continue;
+                return Err(malformed("the contest cannot be proved in one range proof"));
             };
-            if enc.selections.len() != contest.options.len() {
+            if enc.selections.len() != contest.width() {
                 return Err(malformed(
-                    "number of selections differs from the number of options",
+                    "number of selections differs from the contest's width",
                 ));
             }
             match (&enc.selection_proofs, plan.per_option) {
@@ -555,7 +588,11 @@ impl Check {
             ballot: ballot.ballot_id.clone(),
             contest: Some(c.id.clone()),
             option: Some(match self.option {
-                Some(o) => c.options[o].id.clone(),
+                Some(o) if c.rule.is_homomorphic() => c
+                    .options
+                    .get(o)
+                    .map_or_else(|| format!("#{o}"), |x| x.id.clone()),
+                Some(o) => format!("(rank {})", o + 1),
                 None => "(total)".into(),
             }),
             kind: BallotErrorKind::Proof(ProofKind::Disjunctive),
@@ -871,6 +908,10 @@ impl fmt::Debug for BallotOpening {
 
 impl BallotOpening {
     /// The plaintext as a [`PlaintextBallot`] keyed by contest id.
+    ///
+    /// Ranked and write-in contests come back as the ranking and the text's bytes (as
+    /// [`PlaintextBallot::with_ranking`] and [`PlaintextBallot::with_write_in`] take
+    /// them); a row that does not decode is given as is.
     pub fn plaintext(&self, election: &Election) -> PlaintextBallot {
         PlaintextBallot(
             election
@@ -878,7 +919,16 @@ impl BallotOpening {
                 .contests
                 .iter()
                 .zip(&self.selections)
-                .map(|(c, v)| (c.id.clone(), v.clone()))
+                .map(|(c, row)| {
+                    let values = match c.rule {
+                        VoteRule::Ranked { .. } => encoding::decode_ranking(row, c.options.len())
+                            .map(|r| r.into_iter().map(u64::from).collect()),
+                        VoteRule::WriteIn { .. } => encoding::decode_write_in(row)
+                            .map(|t| t.bytes().map(u64::from).collect()),
+                        _ => Ok(row.clone()),
+                    };
+                    (c.id.clone(), values.unwrap_or_else(|_| row.clone()))
+                })
                 .collect(),
         )
     }
@@ -907,7 +957,7 @@ pub fn verify_opening(
         .zip(&ballot.contests)
         .enumerate()
     {
-        if values.len() != enc.selections.len() && contest.rule.is_homomorphic() {
+        if values.len() != enc.selections.len() {
             return Err(err(format!(
                 "contest '{}': number of values differs",
                 contest.id

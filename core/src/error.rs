@@ -136,6 +136,8 @@ pub enum ProofKind {
     WellFormed,
     /// Bulletproofs range proof.
     Range,
+    /// Proof of a verifiable shuffle (mixnet).
+    Shuffle,
 }
 
 impl ProofKind {
@@ -147,6 +149,7 @@ impl ProofKind {
             ProofKind::Disjunctive => "disjunctive",
             ProofKind::WellFormed => "well-formedness",
             ProofKind::Range => "range",
+            ProofKind::Shuffle => "shuffle",
         }
     }
 }

@@ -89,6 +89,20 @@ pub const ALL_OPTIONS: &[u8] = b"all";
 pub const CIPHERTEXT: &[u8] = b"ciphertext";
 /// Transcript field: the protocol name and version at the start of every context.
 pub const PROTOCOL_FIELD: &[u8] = b"protocol";
+/// Domain separator of the Terelius–Wikström proof of a shuffle.
+pub const SHUFFLE: &[u8] = b"shuffle-tw v1";
+/// Hash prefix of the shuffle proof's independent generators `U`, `Hᵢ`.
+pub const SHUFFLE_GENERATORS: &[u8] = b"ostracon/v1/shuffle/generator";
+/// Transcript field: digest of a shuffle's input rows.
+pub const SHUFFLE_INPUT: &[u8] = b"shuffle.in";
+/// Transcript field: digest of a shuffle's output rows.
+pub const SHUFFLE_OUTPUT: &[u8] = b"shuffle.out";
+/// Transcript field: digest of a shuffle proof's commitment chain.
+pub const SHUFFLE_CHAIN: &[u8] = b"shuffle.chain";
+/// Proof context field: the mixnet path of a contest.
+pub const MIXNET: &[u8] = b"ostracon/v1/mixnet";
+/// Proof context field: the position of a shuffle in its mix chain.
+pub const MIX_STEP: &[u8] = b"mix-step";
 /// Transcript field: a proof's domain separator.
 pub const DOMAIN_SEPARATOR: &[u8] = b"dom-sep";
 /// Domain separator of the derivation of single-verification weights.

@@ -22,6 +22,7 @@ pub mod hex;
 pub mod keyceremony;
 pub mod labels;
 pub mod manifest;
+pub mod mixnet;
 pub mod proofs;
 pub mod record;
 mod serde_bytes;

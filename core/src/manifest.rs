@@ -9,12 +9,12 @@
 //! | `approval { min, max }` (plurality: `max = 1`) | 0 or 1 | `[min, max]` | CDS 0/1; total CDS or bulletproof |
 //! | `cumulative { per_option, min, max }` | `0..=per_option` | `[min, max]` | CDS or bulletproof; total likewise |
 //! | `score { max }` | `0..=max` | — | CDS or bulletproof |
-//! | `ranked { seats }` | a ranking | — | mixnet (not homomorphic) |
-//! | `write_in { max_len }` | text | — | mixnet (not homomorphic) |
+//! | `ranked { seats }` | one value per rank, `0..=n` | — | CDS (or bulletproof) per rank; counted after the mixnet |
+//! | `write_in { max_len }` | one 16-bit chunk per 2 bytes of text | — | one aggregated bulletproof; decrypted after the mixnet |
 //!
-//! Ranked and write-in contests are declared here so a manifest can describe a whole
-//! election, but they cannot be tallied homomorphically: encrypting a ballot for them is
-//! refused with [`Error::Unsupported`](crate::Error) until the mixnet path exists.
+//! Ranked and write-in contests cannot be tallied homomorphically: each ballot's row of
+//! ciphertexts is shuffled and decrypted individually ([`crate::mixnet`]); their
+//! plaintext encodings are in [`crate::mixnet::encoding`].
 
 use alloc::collections::BTreeSet;
 use alloc::format;
@@ -34,6 +34,8 @@ pub const MAX_OPTIONS: usize = 1024;
 pub const MAX_OPTION_VALUE: u32 = 1 << 20;
 /// Longest identifier or label, in bytes.
 pub const MAX_TEXT: usize = 1024;
+/// Longest write-in, in bytes: its 16-bit chunks fit in one aggregated range proof.
+pub const MAX_WRITE_IN: usize = 2 * crate::proofs::range::MAX_COMMITMENTS;
 /// Largest bound `L` proved with a disjunctive (CDS) proof; larger ranges use a
 /// bulletproof. Chosen by measurement: see `docs/spec.md` § "Choice of proofs".
 pub const CDS_MAX_L: u64 = 16;
@@ -177,10 +179,27 @@ impl VoteRule {
         }
     }
 
-    /// The proofs used for this rule with `n` options (`None` for non-homomorphic rules).
+    /// The proofs a ballot carries for a contest with this rule and `n` options: for
+    /// homomorphic rules, a range proof per option and possibly one on the total; for
+    /// ranked contests a range proof per rank over `0..=n`; for write-ins one aggregated
+    /// bulletproof over 16-bit chunks. `None` only for a write-in too long to prove.
     pub fn proof_plan(&self, n: usize) -> Option<ProofPlan> {
-        if !self.is_homomorphic() {
-            return None;
+        match *self {
+            VoteRule::Ranked { .. } => {
+                return Some(ProofPlan {
+                    per_option: RangeMethod::for_range(0, n as u64),
+                    total: None,
+                })
+            }
+            VoteRule::WriteIn { max_len } => {
+                let width = (max_len as usize).div_ceil(2);
+                let hi = crate::mixnet::encoding::WRITE_IN_CHUNK_MAX;
+                return crate::proofs::range::supports(0, hi, width).then_some(ProofPlan {
+                    per_option: RangeMethod::Bulletproof { lo: 0, hi },
+                    total: None,
+                });
+            }
+            _ => {}
         }
         let per_option = RangeMethod::for_range(0, self.option_max());
         let total = self.total_bounds().and_then(|(min, max)| {
@@ -257,6 +276,11 @@ impl Manifest {
             c.validate()?;
         }
         Ok(())
+    }
+
+    /// Number of ciphertexts each ballot carries per contest (see [`Contest::width`]).
+    pub fn widths(&self) -> Vec<usize> {
+        self.contests.iter().map(Contest::width).collect()
     }
 
     /// Number of homomorphically tallied values per contest (0 for ranked and
@@ -374,6 +398,14 @@ impl Manifest {
 }
 
 impl Contest {
+    /// Number of ciphertexts a ballot carries for this contest: one per option
+    /// (homomorphic rules), one per rank (ranked: as many ranks as options), or one per
+    /// two bytes of text (write-in).
+    pub fn width(&self) -> usize {
+        crate::mixnet::encoding::row_width(&self.rule, self.options.len())
+            .unwrap_or(self.options.len())
+    }
+
     /// Checks the contest's own rules.
     pub fn validate(&self) -> Result<(), Error> {
         let id = self.id.as_str();
@@ -431,8 +463,8 @@ impl Contest {
                 }
             }
             VoteRule::WriteIn { max_len } => {
-                if max_len == 0 || max_len as usize > MAX_TEXT {
-                    return bad(format!("write-in max_len must be in 1..={MAX_TEXT}"));
+                if max_len == 0 || max_len as usize > MAX_WRITE_IN {
+                    return bad(format!("write-in max_len must be in 1..={MAX_WRITE_IN}"));
                 }
             }
         }
@@ -570,7 +602,14 @@ mod tests {
         );
         let plan = VoteRule::Score { max: 100 }.proof_plan(2).unwrap();
         assert_eq!(plan.per_option, RangeMethod::Bulletproof { lo: 0, hi: 100 });
-        assert!(VoteRule::Ranked { seats: 1 }.proof_plan(3).is_none());
+        let ranked = VoteRule::Ranked { seats: 1 }.proof_plan(3).unwrap();
+        assert_eq!(ranked.per_option, RangeMethod::Disjunctive(3));
+        assert_eq!(ranked.total, None);
+        let write_in = VoteRule::WriteIn { max_len: 9 }.proof_plan(1).unwrap();
+        assert_eq!(
+            write_in.per_option,
+            RangeMethod::Bulletproof { lo: 0, hi: 0xffff }
+        );
         // A score contest too large for one aggregated range proof is refused up front.
         let big = Contest {
             id: "big".into(),

@@ -8,7 +8,11 @@
 //! 4. `board`: the final board head and entry count;
 //! 5. `tally`: the encrypted tally;
 //! 6. `decryption` × k: partial decryptions of the tally by the trustees present;
-//! 7. `results`: the decrypted results.
+//! 7. `mix` × s: for each ranked or write-in contest in manifest order, its shuffles in
+//!    chain order (the first shuffles the counted ballots' rows, in board order);
+//! 8. `mix_decryption` × k: partial decryptions of each such contest's final list;
+//! 9. `results`: the decrypted results (tally counts, decrypted mixnet ballots and their
+//!    count).
 //!
 //! Two encodings, both streamable item by item so a million-ballot record is written
 //! and read in bounded memory:
@@ -35,6 +39,7 @@ use crate::error::{DecodeError, DecodeErrorKind};
 use crate::group::Reader;
 use crate::keyceremony::CeremonyTranscript;
 use crate::manifest::Manifest;
+use crate::mixnet::{MixStep, ShuffleProof};
 use crate::tally::{EncryptedTally, Results};
 use crate::threshold::PartialDecryption;
 
@@ -169,6 +174,20 @@ pub enum RecordItem {
         /// The partial decryption (hex of its canonical encoding in JSON).
         partial: PartialDecryption,
     },
+    /// One shuffle of a ranked or write-in contest's mix chain (in chain order).
+    Mix {
+        /// Contest index in the manifest.
+        contest: u32,
+        /// The shuffle: mix server, output rows, proof.
+        step: MixStep,
+    },
+    /// A trustee's partial decryption of a ranked or write-in contest's final mixed list.
+    MixDecryption {
+        /// Contest index in the manifest.
+        contest: u32,
+        /// The partial decryption (hex of its canonical encoding in JSON).
+        partial: PartialDecryption,
+    },
     /// The results.
     Results(Results),
 }
@@ -184,6 +203,8 @@ impl RecordItem {
             RecordItem::Tally(_) => 5,
             RecordItem::Decryption { .. } => 6,
             RecordItem::Results(_) => 7,
+            RecordItem::Mix { .. } => 8,
+            RecordItem::MixDecryption { .. } => 9,
         }
     }
 
@@ -196,6 +217,8 @@ impl RecordItem {
             RecordItem::Board(_) => "board",
             RecordItem::Tally(_) => "tally",
             RecordItem::Decryption { .. } => "decryption",
+            RecordItem::Mix { .. } => "mix",
+            RecordItem::MixDecryption { .. } => "mix_decryption",
             RecordItem::Results(_) => "results",
         }
     }
@@ -258,6 +281,19 @@ impl RecordItem {
                 }
             }
             RecordItem::Decryption { partial } => out.extend_from_slice(&partial.to_bytes()),
+            RecordItem::Mix { contest, step } => {
+                out.extend_from_slice(&contest.to_le_bytes());
+                out.extend_from_slice(&step.mixer.to_le_bytes());
+                out.extend_from_slice(&(step.output.len() as u32).to_le_bytes());
+                for ct in &step.output {
+                    out.extend_from_slice(&ct.to_bytes());
+                }
+                put_bytes(&mut out, &step.proof.to_bytes());
+            }
+            RecordItem::MixDecryption { contest, partial } => {
+                out.extend_from_slice(&contest.to_le_bytes());
+                out.extend_from_slice(&partial.to_bytes());
+            }
             RecordItem::Results(r) => {
                 out.extend_from_slice(&(r.contests.len() as u32).to_le_bytes());
                 for c in &r.contests {
@@ -267,6 +303,11 @@ impl RecordItem {
                         put_bytes(&mut out, id.as_bytes());
                         out.extend_from_slice(&n.to_le_bytes());
                     }
+                }
+                // Ranked and write-in results, as JSON, only when there are any.
+                if !r.mixnet.is_empty() {
+                    let json = serde_json::to_vec(&r.mixnet).unwrap_or_default();
+                    put_bytes(&mut out, &json);
                 }
             }
         }
@@ -382,7 +423,35 @@ impl RecordItem {
                     }
                     contests.push(crate::tally::ContestResult { contest, counts });
                 }
-                RecordItem::Results(Results { contests })
+                let mixnet = if r.remaining() > 0 {
+                    serde_json::from_slice(get_bytes(&mut r)?).map_err(|_| bad)?
+                } else {
+                    Vec::new()
+                };
+                RecordItem::Results(Results { contests, mixnet })
+            }
+            8 => {
+                let contest = r.u32()?;
+                let mixer = r.u32()?;
+                let n = r.u32()? as usize;
+                let mut output = Vec::with_capacity(n.min(r.remaining() / 64));
+                for _ in 0..n {
+                    output.push(Ciphertext::read(&mut r)?);
+                }
+                let proof = ShuffleProof::from_bytes(get_bytes(&mut r)?)?;
+                RecordItem::Mix {
+                    contest,
+                    step: MixStep {
+                        mixer,
+                        output,
+                        proof,
+                    },
+                }
+            }
+            9 => {
+                let contest = r.u32()?;
+                let partial = PartialDecryption::from_bytes(r.take(r.remaining())?)?;
+                RecordItem::MixDecryption { contest, partial }
             }
             _ => return Err(bad),
         };

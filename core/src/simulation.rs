@@ -25,14 +25,16 @@ use crate::ballot::{EncryptedBallot, PlaintextBallot};
 use crate::board::{self, Board, Submission, Voter, VoterRegistry};
 use crate::dlog::DlogTable;
 use crate::election::{ceremony_context, Election, Parameters};
+use crate::elgamal::Ciphertext;
 use crate::error::Error;
 use crate::keyceremony::{
     self, CeremonyParams, CeremonyTranscript, KeyShare, PublicCeremony, Trustee,
 };
 use crate::manifest::{Contest, ContestOption, Manifest, VoteRule};
+use crate::mixnet::{self, MixStep, MixnetResult, ShuffleGenerators};
 use crate::record::{BoardSummary, Header, RecordItem, Voters};
 use crate::tally::{Results, TallyAccumulator};
-use crate::threshold::PartialDecryption;
+use crate::threshold::{self, PartialDecryption};
 
 /// What to simulate.
 #[derive(Clone, Debug)]
@@ -104,7 +106,8 @@ fn options(labels: &[&str]) -> Vec<ContestOption> {
         .collect()
 }
 
-/// A manifest with several vote rules: plurality, approval, cumulative and score.
+/// A manifest with every vote rule: plurality, approval, cumulative, score, ranked
+/// (instant-runoff and STV) and write-in.
 pub fn demo_manifest() -> Manifest {
     Manifest {
         election_id: "demo-2026".into(),
@@ -146,6 +149,24 @@ pub fn demo_manifest() -> Manifest {
                 title: "Adopt the motion?".into(),
                 options: options(&["Yes", "No", "Abstain"]),
                 rule: VoteRule::Approval { min: 1, max: 1 },
+            },
+            Contest {
+                id: "president".into(),
+                title: "President (rank the candidates; instant-runoff)".into(),
+                options: options(&["Hopper", "Liskov", "Knuth", "Perlman"]),
+                rule: VoteRule::Ranked { seats: 1 },
+            },
+            Contest {
+                id: "council-stv".into(),
+                title: "Council, 2 seats (rank the candidates; single transferable vote)".into(),
+                options: options(&["Turing", "Shannon", "Noether", "Church"]),
+                rule: VoteRule::Ranked { seats: 2 },
+            },
+            Contest {
+                id: "mascot".into(),
+                title: "Name the mascot (write-in)".into(),
+                options: options(&["Write-in"]),
+                rule: VoteRule::WriteIn { max_len: 6 },
             },
         ],
     }
@@ -193,7 +214,25 @@ pub fn random_plaintext(manifest: &Manifest, rng: &mut impl RngCore) -> Plaintex
             VoteRule::Score { max } => (0..n)
                 .map(|_| pick(rng, u64::from(max) + 1) as u64)
                 .collect(),
-            VoteRule::Ranked { .. } | VoteRule::WriteIn { .. } => continue,
+            VoteRule::Ranked { .. } => {
+                // A random ranking of a random length (sometimes blank).
+                let mut order: Vec<u64> = (0..n as u64).collect();
+                for i in (1..n).rev() {
+                    order.swap(i, pick(rng, i as u64 + 1));
+                }
+                order.truncate(pick(rng, n as u64 + 1));
+                order
+            }
+            VoteRule::WriteIn { max_len } => {
+                const NAMES: [&str; 6] = ["", "Ada", "Grace", "Zoë", "Hedy", "Émilie"];
+                let name = NAMES[pick(rng, NAMES.len() as u64)];
+                let name = if name.len() <= max_len as usize {
+                    name
+                } else {
+                    ""
+                };
+                name.bytes().map(u64::from).collect()
+            }
         };
         p = p.with(&c.id, values);
     }
@@ -335,6 +374,19 @@ pub fn run(
     let mut acc = TallyAccumulator::new(&election);
     let shape = election.manifest().tally_shape();
     let mut expected: Vec<Vec<u64>> = shape.iter().map(|n| vec![0; *n]).collect();
+    // Ranked and write-in contests: the counted ballots' rows in board order (the
+    // mixnet's input) and their plaintexts.
+    let mixnet_contests: Vec<usize> = election
+        .manifest()
+        .contests
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.rule.is_homomorphic())
+        .map(|(i, _)| i)
+        .collect();
+    let mut mix_rows: Vec<Vec<Ciphertext>> = vec![Vec::new(); mixnet_contests.len()];
+    let mut mix_plain: Vec<Vec<u64>> = vec![Vec::new(); mixnet_contests.len()];
+    let mut counted_rows = 0usize;
     let mut start = 0;
     while start < config.ballots {
         let end = (start + BATCH).min(config.ballots);
@@ -414,7 +466,13 @@ pub fn run(
             if c {
                 let w = weight_of(job.0);
                 acc.add(&entry.ballot, w)?;
-                tally_values(&mut expected, &election.check_selection(&job.2)?, w);
+                let plain = election.check_selection(&job.2)?;
+                tally_values(&mut expected, &plain, w);
+                counted_rows += 1;
+                for (k, &ci) in mixnet_contests.iter().enumerate() {
+                    mix_rows[k].extend_from_slice(&entry.ballot.contests[ci].selections);
+                    mix_plain[k].extend_from_slice(&plain[ci]);
+                }
             }
             sink(RecordItem::Entry(entry))?;
         }
@@ -437,17 +495,75 @@ pub fn run(
         sink(RecordItem::Decryption { partial: d.clone() })?;
         partials.push(d);
     }
-    let results = tally.decrypt(
-        &election,
-        &ceremony,
-        &partials,
-        &DlogTable::default(),
-        &mut rng,
-    )?;
+    let table = DlogTable::default();
+    let mut results = tally.decrypt(&election, &ceremony, &partials, &table, &mut rng)?;
+
+    // Ranked and write-in contests: every present trustee shuffles once, then they
+    // decrypt the final lists.
+    let m = election.manifest();
+    let generators = ShuffleGenerators::derive(election.base_hash(), counted_rows);
+    let mut finals: Vec<Vec<Ciphertext>> = Vec::with_capacity(mixnet_contests.len());
+    for (k, &ci) in mixnet_contests.iter().enumerate() {
+        let width = m.contests[ci].width();
+        let mut current = core::mem::take(&mut mix_rows[k]);
+        if !current.is_empty() {
+            for (step, &mixer) in present.iter().enumerate() {
+                let s = MixStep::run(
+                    &election.context(),
+                    ci as u32,
+                    step as u32,
+                    mixer,
+                    election.encryption_key(),
+                    &generators,
+                    &current,
+                    width,
+                    &mut rng,
+                )?;
+                current = s.output.clone();
+                sink(RecordItem::Mix {
+                    contest: ci as u32,
+                    step: s,
+                })?;
+            }
+        }
+        finals.push(current);
+    }
+    let mut expected_mixnet = Vec::with_capacity(mixnet_contests.len());
+    for (k, &ci) in mixnet_contests.iter().enumerate() {
+        let contest = &m.contests[ci];
+        let last = &finals[k];
+        let pctx = mixnet::decryption_context(&ctx, ci as u32);
+        let mut mix_partials = Vec::new();
+        for key in keys.iter().filter(|k| present.contains(&k.index())) {
+            let d = PartialDecryption::from_key_share(&pctx, key, last, &mut rng);
+            sink(RecordItem::MixDecryption {
+                contest: ci as u32,
+                partial: d.clone(),
+            })?;
+            mix_partials.push(d);
+        }
+        let values: Vec<u64> = if last.is_empty() {
+            Vec::new()
+        } else {
+            let points = threshold::decrypt(&pctx, &ceremony, last, &mix_partials, &mut rng)?;
+            let bound =
+                mixnet::encoding::value_max(&contest.rule, contest.options.len()).unwrap_or(0) + 1;
+            points
+                .iter()
+                .map(|p| table.find(p, bound))
+                .collect::<Result<_, _>>()?
+        };
+        results
+            .mixnet
+            .push(MixnetResult::from_rows(contest, &values));
+        expected_mixnet.push(MixnetResult::from_rows(contest, &mix_plain[k]));
+    }
 
     sink(RecordItem::Results(results.clone()))?;
+    let mut expected = Results::from_values(&election, &expected);
+    expected.mixnet = expected_mixnet;
     Ok(Outcome {
-        expected: Results::from_values(&election, &expected),
+        expected,
         results,
         entries: board.len(),
         head,

@@ -54,7 +54,8 @@ impl TallyAccumulator {
                 .contests
                 .iter()
                 .zip(&self.shape)
-                .any(|(c, n)| c.selections.len() != *n)
+                // 0: a ranked or write-in contest, not summed (it goes through the mixnet).
+                .any(|(c, n)| *n != 0 && c.selections.len() != *n)
         {
             return Err(Error::invalid_input(alloc::format!(
                 "ballot '{}' does not have the election's shape",
@@ -287,8 +288,13 @@ impl EncryptedTally {
 /// The decrypted results.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Results {
-    /// Per contest in manifest order.
+    /// Per contest in manifest order (ranked and write-in contests have empty counts
+    /// here; their results are in `mixnet`).
     pub contests: Vec<ContestResult>,
+    /// Per ranked or write-in contest in manifest order: the decrypted ballots of the
+    /// mixnet and their count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mixnet: Vec<crate::mixnet::MixnetResult>,
 }
 
 /// One contest's result.
@@ -319,6 +325,7 @@ impl Results {
                         .collect(),
                 })
                 .collect(),
+            mixnet: Vec::new(),
         }
     }
 }

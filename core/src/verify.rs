@@ -36,6 +36,7 @@ use crate::dlog::DlogTable;
 use crate::election::{ceremony_context, Election, Parameters};
 use crate::error::BallotErrorKind;
 use crate::keyceremony::PublicCeremony;
+use crate::mixnet::{self, MixStep, MixnetResult, ShuffleGenerators};
 use crate::record::{BoardSummary, Header, RecordItem, RECORD_VERSION};
 use crate::tally::{EncryptedTally, Results, TallyAccumulator};
 use crate::threshold::{self, PartialDecryption};
@@ -81,6 +82,9 @@ checks! {
     PARTIAL_DECRYPTIONS = 18, "every partial decryption proof verifies";
     COMBINATION = 19, "at least t trustees decrypted; Lagrange combination yields the tally";
     RESULTS = 20, "results equal the decrypted tally and match the manifest";
+    MIX_CHAIN = 21, "every shuffle of a ranked or write-in contest verifies, chained from the counted ballots' rows";
+    MIX_DECRYPTION = 22, "partial decryptions of each mixed list verify; t of them decrypt every row";
+    MIX_RESULTS = 23, "decrypted ranked and write-in ballots and their count equal the results";
 }
 
 /// Name of a check.
@@ -309,6 +313,9 @@ pub struct Partial {
     pub segments: Vec<ChainSegment>,
     ids: BTreeMap<String, u64>,
     codes: BTreeMap<TrackingCode, u64>,
+    /// Counted ballots' rows of the ranked and write-in contests, by board position:
+    /// the 64-byte ciphertexts of every such contest, in manifest order.
+    rows: BTreeMap<u64, Vec<u8>>,
 }
 
 impl Partial {
@@ -346,6 +353,11 @@ impl Partial {
         for (c, p) in &self.codes {
             out.extend_from_slice(&c.0);
             out.extend_from_slice(&p.to_le_bytes());
+        }
+        out.extend_from_slice(&(self.rows.len() as u32).to_le_bytes());
+        for (p, row) in &self.rows {
+            out.extend_from_slice(&p.to_le_bytes());
+            put(&mut out, row);
         }
         out
     }
@@ -388,6 +400,12 @@ impl Partial {
             let c = TrackingCode(r.array()?);
             codes.insert(c, r.u64()?);
         }
+        let n = r.u32()? as usize;
+        let mut rows = BTreeMap::new();
+        for _ in 0..n {
+            let p = r.u64()?;
+            rows.insert(p, get(&mut r)?.to_vec());
+        }
         r.finish()?;
         Ok(Self {
             report,
@@ -395,6 +413,7 @@ impl Partial {
             segments,
             ids,
             codes,
+            rows,
         })
     }
 
@@ -405,6 +424,7 @@ impl Partial {
             segments: Vec::new(),
             ids: BTreeMap::new(),
             codes: BTreeMap::new(),
+            rows: BTreeMap::new(),
         }
     }
 
@@ -441,6 +461,7 @@ impl Partial {
                 );
             }
         }
+        self.rows.extend(other.rows);
         self.segments.extend(other.segments);
         self.segments.sort_by_key(|s| s.first);
         // Join contiguous segments, checking the link between them.
@@ -498,6 +519,8 @@ pub struct Verifier {
     board: Option<BoardSummary>,
     tally: Option<EncryptedTally>,
     decryptions: Vec<PartialDecryption>,
+    mixes: Vec<(u32, MixStep)>,
+    mix_decryptions: Vec<(u32, PartialDecryption)>,
     results: Option<Results>,
     report: Report,
     seed: [u8; 32],
@@ -527,6 +550,8 @@ impl Verifier {
             board: None,
             tally: None,
             decryptions: Vec::new(),
+            mixes: Vec::new(),
+            mix_decryptions: Vec::new(),
             results: None,
             report: Report::default(),
             seed,
@@ -559,7 +584,7 @@ impl Verifier {
     }
 
     fn order(&mut self, stage: u8, what: &str) {
-        let repeatable = stage == 2 || stage == 5;
+        let repeatable = matches!(stage, 2 | 5 | 6 | 7);
         match self.last_stage {
             None if stage != 0 => self.report.fail(
                 RECORD_STRUCTURE,
@@ -620,8 +645,16 @@ impl Verifier {
                 self.order(5, "decryption");
                 self.decryptions.push(d);
             }
+            RecordItem::Mix { contest, step } => {
+                self.order(6, "mix");
+                self.mixes.push((contest, step));
+            }
+            RecordItem::MixDecryption { contest, partial } => {
+                self.order(7, "mix_decryption");
+                self.mix_decryptions.push((contest, partial));
+            }
             RecordItem::Results(r) => {
-                self.order(6, "results");
+                self.order(8, "results");
                 self.results = Some(r);
             }
         }
@@ -789,9 +822,12 @@ impl Verifier {
         let Partial {
             report: entry_report,
             tally: acc,
+            rows,
             ..
         } = partial;
         report.absorb(entry_report);
+        let mixed = self.verify_mixnet(&election, &rows, &mut report);
+        drop(rows);
         let entries = report.counts.entries;
         match &self.board {
             None => report.fail(RECORD_STRUCTURE, "record", "board summary missing"),
@@ -918,12 +954,15 @@ impl Verifier {
                 return report;
             }
         };
-        let decrypted = Results::from_values(&election, &values);
+        let mut decrypted = Results::from_values(&election, &values);
         match &self.results {
             None => report.fail(RECORD_STRUCTURE, "record", "results missing"),
             Some(r) => {
-                if r == &decrypted {
+                if r.contests == decrypted.contests {
                     report.pass(RESULTS);
+                    if let Some(m) = mixed {
+                        decrypted.mixnet = m;
+                    }
                     report.results = Some(decrypted);
                 } else {
                     for (got, want) in r.contests.iter().zip(&decrypted.contests) {
@@ -943,6 +982,264 @@ impl Verifier {
         }
         report
     }
+}
+
+impl Verifier {
+    /// Checks 21–23: the mix chain of every ranked or write-in contest from the counted
+    /// ballots' rows, the partial decryptions of its final list, and the decoded ballots
+    /// and count against the recorded results. Returns the verified mixnet results when
+    /// every contest could be decrypted.
+    fn verify_mixnet(
+        &mut self,
+        election: &Election,
+        rows: &BTreeMap<u64, Vec<u8>>,
+        report: &mut Report,
+    ) -> Option<Vec<MixnetResult>> {
+        let m = election.manifest();
+        let mixnet: Vec<(usize, &crate::manifest::Contest)> = m
+            .contests
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.rule.is_homomorphic())
+            .collect();
+        let mixes = core::mem::take(&mut self.mixes);
+        let partials = core::mem::take(&mut self.mix_decryptions);
+        let is_mixnet = |c: u32| mixnet.iter().any(|(i, _)| *i == c as usize);
+        for (c, _) in &mixes {
+            if !is_mixnet(*c) {
+                report.fail(
+                    RECORD_STRUCTURE,
+                    format!("mix of contest #{c}"),
+                    "not a ranked or write-in contest of the manifest",
+                );
+            }
+        }
+        for (c, p) in &partials {
+            if !is_mixnet(*c) {
+                report.fail(
+                    RECORD_STRUCTURE,
+                    format!("mix decryption of contest #{c} by trustee {}", p.trustee),
+                    "not a ranked or write-in contest of the manifest",
+                );
+            }
+        }
+        if mixnet.is_empty() {
+            return Some(Vec::new());
+        }
+        let ceremony = self.ceremony.as_ref()?;
+        let recorded: Option<&Vec<MixnetResult>> = self.results.as_ref().map(|r| &r.mixnet);
+        let total_width: usize = mixnet.iter().map(|(_, c)| c.width()).sum();
+        let count = rows.len();
+        let generators = ShuffleGenerators::derive(election.base_hash(), count);
+        let ctx = election.context();
+        let dctx = election.decryption_context();
+        let key = election.joint_key();
+        let t = election.parameters().threshold;
+        let table = self.dlog.get_or_insert_with(DlogTable::default);
+        let mut rng = {
+            use rand_core::SeedableRng;
+            let mut r = rand_chacha::ChaCha20Rng::from_seed(self.seed);
+            r.set_stream(u64::MAX - 1);
+            r
+        };
+        let mut out = Vec::with_capacity(mixnet.len());
+        let mut offset = 0usize;
+        let mut complete = true;
+        for (ci, contest) in mixnet {
+            let w = contest.width();
+            let obj = format!("contest {}", contest.id);
+            // The board's rows of this contest, in board order.
+            let mut input = Vec::with_capacity(count * w);
+            let mut readable = true;
+            for blob in rows.values() {
+                let Some(bytes) = blob.get(64 * offset..64 * (offset + w)) else {
+                    readable = false;
+                    break;
+                };
+                for ct in bytes.chunks_exact(64) {
+                    match crate::elgamal::Ciphertext::from_bytes(ct) {
+                        Ok(c) => input.push(c),
+                        Err(_) => readable = false,
+                    }
+                }
+            }
+            offset += w;
+            if !readable || blob_width_mismatch(rows, total_width) {
+                report.fail(
+                    MIX_CHAIN,
+                    obj,
+                    "the counted ballots' rows could not be read",
+                );
+                complete = false;
+                continue;
+            }
+            let steps: Vec<MixStep> = mixes
+                .iter()
+                .filter(|(c, _)| *c as usize == ci)
+                .map(|(_, s)| s.clone())
+                .collect();
+            if count > 0 && steps.is_empty() {
+                report.fail(
+                    MIX_CHAIN,
+                    obj,
+                    "no shuffle: decrypting the board's own rows would reveal how each voter voted",
+                );
+                complete = false;
+                continue;
+            }
+            let last: Vec<crate::elgamal::Ciphertext> = if count == 0 {
+                if !steps.is_empty() {
+                    report.fail(MIX_CHAIN, obj, "shuffles of an empty list");
+                    complete = false;
+                    continue;
+                }
+                Vec::new()
+            } else {
+                match mixnet::verify_chain(
+                    &ctx,
+                    ci as u32,
+                    key,
+                    &generators,
+                    &input,
+                    w,
+                    &steps,
+                    &mut rng,
+                ) {
+                    Ok(last) => {
+                        for _ in &steps {
+                            report.pass(MIX_CHAIN);
+                        }
+                        last.to_vec()
+                    }
+                    Err(e) => {
+                        report.fail(MIX_CHAIN, obj, e.to_string());
+                        complete = false;
+                        continue;
+                    }
+                }
+            };
+            drop(input);
+            // Partial decryptions of the final list.
+            let pctx = mixnet::decryption_context(&dctx, ci as u32);
+            let mut good: Vec<PartialDecryption> = Vec::new();
+            let mut seen = BTreeSet::new();
+            for (_, d) in partials.iter().filter(|(c, _)| *c as usize == ci) {
+                let who = format!("contest {}, trustee {}", contest.id, d.trustee);
+                if !seen.insert(d.trustee) {
+                    report.fail(MIX_DECRYPTION, who, "decrypted twice");
+                    continue;
+                }
+                let Ok(share) = ceremony.verification_share(d.trustee) else {
+                    report.fail(MIX_DECRYPTION, who, "not a trustee of this election");
+                    continue;
+                };
+                match d.verify(&pctx, &share, &last, &mut rng) {
+                    Ok(()) => {
+                        report.pass(MIX_DECRYPTION);
+                        good.push(d.clone());
+                    }
+                    Err(e) => report.fail(MIX_DECRYPTION, who, e.to_string()),
+                }
+            }
+            let values: Vec<u64> = if last.is_empty() {
+                Vec::new()
+            } else {
+                let points = match threshold::combine(t, &last, &good) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        report.fail(
+                            MIX_DECRYPTION,
+                            obj,
+                            format!(
+                                "{e} ({} valid partial decryptions, threshold {t})",
+                                good.len()
+                            ),
+                        );
+                        complete = false;
+                        continue;
+                    }
+                };
+                let bound = mixnet::encoding::value_max(&contest.rule, contest.options.len())
+                    .unwrap_or(0)
+                    + 1;
+                let mut values = Vec::with_capacity(points.len());
+                let mut bad = None;
+                for (i, p) in points.iter().enumerate() {
+                    match table.find(p, bound) {
+                        Ok(v) => values.push(v),
+                        Err(_) => {
+                            bad = Some(i);
+                            break;
+                        }
+                    }
+                }
+                if let Some(i) = bad {
+                    report.fail(
+                        MIX_DECRYPTION,
+                        format!("{obj}, row {}", i / w),
+                        format!("decryption is not a value below {bound}"),
+                    );
+                    complete = false;
+                    continue;
+                }
+                values
+            };
+            report.pass(MIX_DECRYPTION);
+            let result = MixnetResult::from_rows(contest, &values);
+            let claimed = recorded.and_then(|r| r.iter().find(|x| x.contest == contest.id));
+            match claimed {
+                None => report.fail(MIX_RESULTS, obj, "no recorded result for this contest"),
+                Some(c) if c == &result => report.pass(MIX_RESULTS),
+                Some(c) => {
+                    let what = if c.ballots != result.ballots {
+                        "recorded ballots differ from the decrypted list"
+                    } else {
+                        "recorded count differs from the count of the decrypted ballots"
+                    };
+                    report.fail(MIX_RESULTS, obj, what);
+                }
+            }
+            out.push(result);
+        }
+        if let Some(r) = recorded {
+            for x in r {
+                if !out.iter().any(|o| o.contest == x.contest) && complete {
+                    report.fail(
+                        MIX_RESULTS,
+                        format!("contest {}", x.contest),
+                        "recorded, but not a ranked or write-in contest of the manifest",
+                    );
+                }
+            }
+        }
+        complete.then_some(out)
+    }
+}
+
+/// Whether some row blob has the wrong length (a ballot of the wrong shape).
+fn blob_width_mismatch(rows: &BTreeMap<u64, Vec<u8>>, width: usize) -> bool {
+    rows.values().any(|b| b.len() != 64 * width)
+}
+
+/// The encodings of a ballot's ranked and write-in contests' ciphertexts, in manifest
+/// order; `None` when the election has none or the ballot does not have their widths
+/// (a shape failure, reported elsewhere).
+fn mixnet_row(election: &Election, ballot: &crate::ballot::EncryptedBallot) -> Option<Vec<u8>> {
+    let mut row = Vec::new();
+    let mut any = false;
+    for (c, enc) in election.manifest().contests.iter().zip(&ballot.contests) {
+        if c.rule.is_homomorphic() {
+            continue;
+        }
+        any = true;
+        if enc.selections.len() != c.width() {
+            return None;
+        }
+        for ct in &enc.selections {
+            row.extend_from_slice(&ct.to_bytes());
+        }
+    }
+    any.then_some(row)
 }
 
 /// Verifies a run of consecutive entries into `partial`.
@@ -1098,6 +1395,9 @@ fn verify_entries(
         match &e.kind {
             EntryKind::Cast { weight, .. } if counted => {
                 partial.report.counts.counted += 1;
+                if let Some(row) = mixnet_row(election, &e.ballot) {
+                    partial.rows.insert(e.position, row);
+                }
                 if partial.tally.add(&e.ballot, *weight).is_err() {
                     // Shape errors are already reported under BALLOT_SHAPE.
                 }

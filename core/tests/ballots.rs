@@ -61,6 +61,7 @@ pub fn manifest() -> Manifest {
                 },
             ),
             contest("ranked", 3, VoteRule::Ranked { seats: 1 }),
+            contest("write-in", 1, VoteRule::WriteIn { max_len: 11 }),
         ],
     }
 }
@@ -93,6 +94,8 @@ fn plaintext(i: u64) -> PlaintextBallot {
         .with("budget", vec![i % 3, 2, 1])
         .with("score", vec![i % 101, 100 - i % 101])
         .with("big-cumulative", vec![10 + i % 40, 0, 5])
+        .with_ranking("ranked", &[(i % 3) as u32, ((i + 1) % 3) as u32])
+        .with_write_in("write-in", ["Zoë", "", "Ada Byron"][i as usize % 3])
 }
 
 fn decrypt(sk: &SecretKey, b: &EncryptedBallot, table: &DlogTable) -> Vec<Vec<u64>> {
@@ -141,7 +144,21 @@ fn every_rule_encrypts_validates_and_decrypts() {
             b.contests[4].total_proof,
             Some(TotalProof::Range(_))
         ));
-        assert!(b.contests[5].selections.is_empty());
+        // Ranked: one CDS proof per rank over 0..=3; write-in: 6 chunks, one bulletproof.
+        assert_eq!(b.contests[5].selections.len(), 3);
+        assert!(matches!(
+            b.contests[5].selection_proofs,
+            SelectionProofs::Disjunctive(_)
+        ));
+        assert_eq!(b.contests[6].selections.len(), 6);
+        assert!(matches!(
+            b.contests[6].selection_proofs,
+            SelectionProofs::Range(_)
+        ));
+        // The opening gives back the ranking and the text as they were given.
+        let back = opening.plaintext(&e);
+        assert_eq!(back.0.get("ranked"), p.0.get("ranked"));
+        assert_eq!(back.0.get("write-in"), p.0.get("write-in"));
         // Encodings round-trip, in binary and JSON.
         let bytes = b.to_bytes();
         assert_eq!(EncryptedBallot::from_bytes(&bytes).unwrap(), b);
@@ -211,16 +228,65 @@ fn selections_breaking_rules_are_refused_naming_the_contest() {
             other => panic!("unexpected {other}"),
         }
     }
-    let e2 = e
-        .encrypt_ballot(
-            "x",
-            &plaintext(0).with("ranked", vec![1, 2, 3]),
-            None,
-            &mut r,
-        )
-        .unwrap_err();
-    assert!(matches!(e2, Error::Unsupported(_)));
-    assert_eq!(e2.code(), "unsupported");
+    // Ranked and write-in contests: bad rankings and texts are refused naming the contest.
+    let bad_mixnet = [
+        (
+            plaintext(0).with("ranked", vec![1, 1]),
+            "ranked",
+            "ranked twice",
+        ),
+        (
+            plaintext(0).with("ranked", vec![3]),
+            "ranked",
+            "does not exist",
+        ),
+        (
+            plaintext(0).with("ranked", vec![0, 1, 2, 0]),
+            "ranked",
+            "preferences",
+        ),
+        (
+            plaintext(0).with("ranked", vec![1 << 40]),
+            "ranked",
+            "does not exist",
+        ),
+        (
+            plaintext(0).with_write_in("write-in", "far too long a name"),
+            "write-in",
+            "at most 11",
+        ),
+        (
+            plaintext(0).with("write-in", vec![0xff]),
+            "write-in",
+            "UTF-8",
+        ),
+        (
+            plaintext(0).with("write-in", vec![300]),
+            "write-in",
+            "not a byte",
+        ),
+        (
+            plaintext(0).with("write-in", vec![97, 0]),
+            "write-in",
+            "NUL",
+        ),
+    ];
+    for (p, contest, msg) in bad_mixnet {
+        match e.encrypt_ballot("x", &p, None, &mut r).unwrap_err() {
+            Error::InvalidSelection { contest: c, reason } => {
+                assert_eq!(c, contest);
+                assert!(reason.contains(msg), "{reason} does not contain {msg}");
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // Leaving them out is a blank (an all-zero row).
+    let blank = PlaintextBallot::new()
+        .with("mayor", vec![1, 0, 0, 0])
+        .with("big-cumulative", vec![10, 0, 0]);
+    let rows = e.check_selection(&blank).unwrap();
+    assert_eq!(rows[5], [0, 0, 0]);
+    assert_eq!(rows[6], [0; 6]);
 }
 
 #[test]
@@ -574,7 +640,7 @@ fn weighted_tally_in_shards() {
     let mut whole = TallyAccumulator::new(&e);
     let mut shard_a = TallyAccumulator::new(&e);
     let mut shard_b = TallyAccumulator::new(&e);
-    let mut expected = vec![vec![0u64; 0]; 6];
+    let mut expected = vec![vec![0u64; 0]; e.manifest().contests.len()];
     for (c, contest) in e.manifest().contests.iter().enumerate() {
         expected[c] = vec![
             0;

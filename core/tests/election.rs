@@ -235,6 +235,90 @@ fn sharded_verification_equals_single() {
 }
 
 /// Applies `mutate` to a valid record and returns the failed check numbers.
+/// Every way of cheating on the mixnet path is reported under checks 21–23 (or 1).
+fn mixnet_mutations(items: &[RecordItem]) {
+    use ostracon::mixnet::MixedBallot;
+    let mix_positions: Vec<usize> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| matches!(i, RecordItem::Mix { .. }))
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(mix_positions.len(), 3 * 3, "3 contests × 3 mixers");
+    // A shuffle's output altered after its proof (one ciphertext re-used from another row).
+    let f = failed_after(items, |it| {
+        if let RecordItem::Mix { step, .. } = &mut it[mix_positions[1]] {
+            step.output[0] = step.output[step.output.len() - 1];
+        }
+    });
+    assert!(f.contains(&verify::MIX_CHAIN), "{f:?}");
+    // A step dropped from the chain: the next step no longer shuffles its input.
+    let f = failed_after(items, |it| {
+        it.remove(mix_positions[1]);
+    });
+    assert!(f.contains(&verify::MIX_CHAIN), "{f:?}");
+    // Every shuffle of a contest removed: its rows would be decrypted unmixed.
+    let f = failed_after(items, |it| {
+        for &k in mix_positions[..3].iter().rev() {
+            it.remove(k);
+        }
+    });
+    assert!(f.contains(&verify::MIX_CHAIN), "{f:?}");
+    // A shuffle claimed for a homomorphic contest.
+    let f = failed_after(items, |it| {
+        if let RecordItem::Mix { contest, .. } = &mut it[mix_positions[8]] {
+            *contest = 0;
+        }
+    });
+    assert!(f.contains(&verify::RECORD_STRUCTURE), "{f:?}");
+    // A forged partial decryption of a mixed list.
+    let f = failed_after(items, |it| {
+        for i in it.iter_mut() {
+            if let RecordItem::MixDecryption { partial, .. } = i {
+                partial.shares.swap(0, 1);
+                break;
+            }
+        }
+    });
+    assert!(f.contains(&verify::MIX_DECRYPTION), "{f:?}");
+    // Too few partial decryptions for one contest.
+    let f = failed_after(items, |it| {
+        let first = it
+            .iter()
+            .position(|i| matches!(i, RecordItem::MixDecryption { .. }))
+            .unwrap();
+        it.remove(first);
+    });
+    assert!(f.contains(&verify::MIX_DECRYPTION), "{f:?}");
+    // A decrypted ballot changed, or the count changed, in the results.
+    let f = failed_after(items, |it| {
+        if let Some(RecordItem::Results(r)) = it.last_mut() {
+            r.mixnet[0].ballots[0] = MixedBallot::Ranking(vec![3, 2, 1, 0]);
+        }
+    });
+    assert_eq!(f, vec![verify::MIX_RESULTS]);
+    let f = failed_after(items, |it| {
+        if let Some(RecordItem::Results(r)) = it.last_mut() {
+            let count = r.mixnet[1].count.as_mut().unwrap();
+            count.elected.reverse();
+        }
+    });
+    assert_eq!(f, vec![verify::MIX_RESULTS]);
+    let f = failed_after(items, |it| {
+        if let Some(RecordItem::Results(r)) = it.last_mut() {
+            r.mixnet[2].texts.push(("Mallory".into(), 1));
+        }
+    });
+    assert_eq!(f, vec![verify::MIX_RESULTS]);
+    // A contest's result left out of the results.
+    let f = failed_after(items, |it| {
+        if let Some(RecordItem::Results(r)) = it.last_mut() {
+            r.mixnet.pop();
+        }
+    });
+    assert_eq!(f, vec![verify::MIX_RESULTS]);
+}
+
 fn failed_after(items: &[RecordItem], mutate: impl FnOnce(&mut Vec<RecordItem>)) -> Vec<u16> {
     let mut items = items.to_vec();
     mutate(&mut items);
@@ -331,6 +415,7 @@ fn every_mutation_is_reported_with_its_check_number() {
         }
     });
     assert_eq!(f, vec![verify::RESULTS]);
+    mixnet_mutations(&items);
     // Broken board chain.
     let f = failed_after(&items, |it| entry_mut(it, p).head[5] ^= 1);
     assert!(f.contains(&verify::BOARD_CHAIN), "{f:?}");

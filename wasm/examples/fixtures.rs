@@ -153,7 +153,10 @@ fn write(dir: &Path) -> Res<()> {
         .with("board", vec![1, 0, 0, 1, 0, 0, 0, 0, 0, 1])
         .with("budget", vec![2, 0, 4])
         .with("projects", vec![7, 10])
-        .with("motion", vec![1, 0, 0]);
+        .with("motion", vec![1, 0, 0])
+        .with_ranking("president", &[1, 3])
+        .with_ranking("council-stv", &[0, 2, 1])
+        .with_write_in("mascot", "Hedy");
     let (ballot, opening) = election.encrypt_ballot("rust-ballot-1", &plaintext, None, &mut rng)?;
     let code = election.validate_ballot(&ballot)?;
     fs::write(

@@ -22,7 +22,12 @@ export interface OstraconError extends Error {
   option?: string;
 }
 
-/** A voter's choices: per contest id, one value per option in manifest order. A contest left out is an abstention. */
+/**
+ * A voter's choices, per contest id. A contest left out is an abstention.
+ * - approval, cumulative, score: one value per option, in manifest order;
+ * - ranked: the ranking, as option indices, most preferred first (e.g. `[2, 0]`);
+ * - write-in: the UTF-8 bytes of the text (`Array.from(new TextEncoder().encode(text))`).
+ */
 export type Plaintext = Record<string, number[]>;
 
 /** How a contest may be filled (the core's `VoteRule`). */
@@ -60,8 +65,36 @@ export type BallotState = "pending" | "challenged" | "cast";
 /** One numbered check of the universal verifier. */
 export interface VerifierCheck { id: number; name: string }
 
-/** The decrypted results (the core's JSON): per contest, `[optionId, total]` pairs. */
-export interface Results { contests: { contest: string; counts: [string, number][] }[] }
+/** One decrypted ranked or write-in ballot. */
+export type MixedBallot = { ranking: number[] } | { text: string } | { invalid: string };
+
+/** What a round of an instant-runoff or STV count decided. */
+export type RoundAction =
+  | { type: "elected"; options: number[] }
+  | { type: "surplus"; option: number }
+  | { type: "eliminated"; option: number }
+  | { type: "no_winner" };
+
+/** One round: votes per option index (whole ballots for IRV, millionths for STV). */
+export interface Round { tallies: number[]; exhausted: number; action: RoundAction }
+
+/** An instant-runoff (one seat) or STV count. */
+export interface Count {
+  seats: number; ballots: number; blank: number; quota: number;
+  elected: number[]; rounds: Round[]; lost: number;
+}
+
+/** A ranked or write-in contest's result: the decrypted ballots (sorted) and their count or texts. */
+export interface MixnetResult { contest: string; ballots: MixedBallot[]; count?: Count; texts?: [string, number][] }
+
+/**
+ * The decrypted results (the core's JSON): per contest, `[optionId, total]` pairs (empty
+ * for ranked and write-in contests), and the ranked and write-in results in `mixnet`.
+ */
+export interface Results {
+  contests: { contest: string; counts: [string, number][] }[];
+  mixnet?: MixnetResult[];
+}
 
 /** The universal verifier's report (the core's JSON, plus `ok` and `summary`). */
 export interface VerificationReport {

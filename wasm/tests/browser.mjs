@@ -63,7 +63,7 @@ try {
     await page.goto(`${base}/www/`);
     await page.evaluate(() => window.booth.ready);
     const contests = await page.locator("fieldset").count();
-    check(contests === 5, `expected 5 contests, got ${contests}`);
+    check(contests === 8, `expected 8 contests, got ${contests}`);
     check(/demo-2026/.test(await page.textContent("#base-hash")), "election id shown");
   });
 
@@ -90,7 +90,20 @@ try {
     check(await page.isDisabled("#encrypt"), "encrypt must be disabled");
     for (const o of ["donald", "frances", "john"]) await tick(`input[name="board"][value="${o}"]`, false);
     check(!(await page.isDisabled("#encrypt")), "encrypt enabled again");
+    // A ranking that names one candidate twice is refused too.
+    await rank("president", 0, "Knuth");
+    await rank("president", 1, "Knuth");
+    await page.waitForSelector('fieldset[data-contest="president"].invalid');
+    const ranked = await page.textContent('fieldset[data-contest="president"] .contest-error');
+    check(/ranked twice/.test(ranked), ranked);
+    await rank("president", 1, "—");
+    check(!(await page.isDisabled("#encrypt")), "encrypt enabled after fixing the ranking");
   });
+
+  async function rank(contest, nth, label) {
+    await page.locator(`select[name="${contest}"]`).nth(nth).selectOption({ label });
+    await settle();
+  }
 
   const fill = async () => {
     await tick('input[name="chair"][value="grace"]');
@@ -100,6 +113,12 @@ try {
     await type("projects", 0, "7");
     await type("projects", 1, "3");
     await tick('input[name="motion"][value="yes"]');
+    await rank("president", 0, "Knuth");
+    await rank("president", 1, "Hopper");
+    await rank("council-stv", 0, "Noether");
+    await page.locator('input[name="mascot"]').fill("Zoë");
+    await page.locator('input[name="mascot"]').dispatchEvent("change");
+    await settle();
     check(!(await page.isDisabled("#encrypt")), "encrypt enabled");
   };
 
@@ -120,7 +139,7 @@ try {
     check(status.startsWith("Challenge verified") && status.includes(firstCode), status);
     const rows = await page.$$eval("#challenge-choices tr", (trs) => trs.map((tr) => tr.innerText));
     const text = rows.join("\n");
-    for (const want of ["Grace", "Alan, Karen, Tony", "Housing: 2", "Parks: 4", "Library: 7", "Bridge: 3", "Yes"]) {
+    for (const want of ["Grace", "Alan, Karen, Tony", "Housing: 2", "Parks: 4", "Library: 7", "Bridge: 3", "Yes", "Knuth > Hopper", "Noether", "Zoë"]) {
       check(text.includes(want), `revealed choices lack '${want}':\n${text}`);
     }
     const opening = JSON.parse(await page.textContent("#opening-json"));

@@ -55,6 +55,18 @@ const demoChoice = {
   budget: [1, 1, 4],
   projects: [3, 9],
   motion: [0, 0, 1],
+  // Ranked: option indices, most preferred first; write-in: the text's UTF-8 bytes.
+  president: [2, 0],
+  "council-stv": [1],
+  mascot: Array.from(new TextEncoder().encode("Ada")),
+};
+
+/** The rows checkSelection gives: ranks hold option + 1, text goes in 16-bit chunks. */
+const demoRows = {
+  ...demoChoice,
+  president: [3, 1, 0, 0],
+  "council-stv": [2, 0, 0, 0],
+  mascot: [0x4164, 0x6100, 0],
 };
 
 test("election.json loads; base hash, manifest and JSON round trip", () => {
@@ -63,7 +75,7 @@ test("election.json loads; base hash, manifest and JSON round trip", () => {
   assert.deepEqual(election.manifest, doc.manifest);
   assert.deepEqual(
     election.manifest.contests.map((c) => c.id),
-    ["chair", "board", "budget", "projects", "motion"],
+    ["chair", "board", "budget", "projects", "motion", "president", "council-stv", "mascot"],
   );
   const again = w.Election.fromJson(election.toJson());
   assert.equal(again.baseHash, election.baseHash);
@@ -82,7 +94,7 @@ test("a corrupted election.json is refused with the core's code", () => {
 
 test("checkSelection accepts a valid choice (text or object) and gives values in manifest order", () => {
   const values = election.checkSelection(demoChoice);
-  assert.deepEqual(values, election.manifest.contests.map((c) => demoChoice[c.id]));
+  assert.deepEqual(values, election.manifest.contests.map((c) => demoRows[c.id]));
   assert.deepEqual(election.checkSelection(JSON.stringify(demoChoice)), values);
 });
 
@@ -299,7 +311,7 @@ test("verifyRecord: same report as the native verifier (binary, JSON Lines, tamp
   // JSON Lines also as text.
   assert.equal(w.verifyRecord(read("record.jsonl").toString("utf8")).ok, true);
   assert.ok(!native["record-tampered.jsonl"].ok, "the tampered record must fail natively");
-  assert.equal(w.verifierChecks().length, 20);
+  assert.equal(w.verifierChecks().length, 23);
   throwsOstracon(() => w.verifyRecord(new Uint8Array([79, 83, 84, 82, 65, 67, 79, 78, 9])), {
     code: "record.corrupt",
   });

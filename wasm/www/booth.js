@@ -45,6 +45,12 @@ function ruleText(rule, n) {
       return `Give up to ${rule.per_option} points to an option, ${rule.min} to ${rule.max} points in all.`;
     case "score":
       return `Score each option from 0 to ${rule.max}.`;
+    case "ranked":
+      return rule.seats === 1
+        ? "Rank the candidates in order of preference (instant-runoff)."
+        : `Rank the candidates in order of preference (${rule.seats} seats, single transferable vote).`;
+    case "write_in":
+      return `Write a name (at most ${rule.max_len} bytes).`;
     default:
       return `This booth cannot fill ${rule.type} contests (${n} options).`;
   }
@@ -62,8 +68,31 @@ function renderBallot() {
     rule.className = "rule";
     rule.textContent = ruleText(c.rule, c.options.length);
     fs.append(legend, rule);
+    if (c.rule.type === "ranked") {
+      // One menu per rank; the ranking is the options picked, in rank order.
+      c.options.forEach((_, k) => {
+        const label = document.createElement("label");
+        label.className = "option";
+        const select = document.createElement("select");
+        select.name = c.id;
+        select.dataset.rank = String(k + 1);
+        select.append(new Option("—", ""));
+        c.options.forEach((o, i) => select.append(new Option(o.label || o.id, String(i))));
+        const text = document.createElement("span");
+        text.textContent = `preference ${k + 1}`;
+        label.append(select, text);
+        fs.append(label);
+      });
+    } else if (c.rule.type === "write_in") {
+      const input = document.createElement("input");
+      input.type = "text";
+      input.name = c.id;
+      input.maxLength = c.rule.max_len;
+      input.className = "write-in";
+      fs.append(input);
+    }
     const single = c.rule.type === "approval" && c.rule.max === 1;
-    for (const o of c.options) {
+    for (const o of ["ranked", "write_in"].includes(c.rule.type) ? [] : c.options) {
       const label = document.createElement("label");
       label.className = "option";
       const input = document.createElement("input");
@@ -94,10 +123,25 @@ function renderBallot() {
   }
 }
 
-/** The voter's choices as { contestId: values per option }. */
+/**
+ * The voter's choices as { contestId: values }: one value per option, a ranking (option
+ * indices in preference order) for ranked contests, the UTF-8 bytes of a write-in.
+ */
 function readChoices() {
   const p = {};
   for (const c of manifest.contests) {
+    const scope = `fieldset[data-contest="${CSS.escape(c.id)}"]`;
+    if (c.rule.type === "ranked") {
+      p[c.id] = [...document.querySelectorAll(`${scope} select`)]
+        .filter((s) => s.value !== "")
+        .map((s) => Number(s.value));
+      continue;
+    }
+    if (c.rule.type === "write_in") {
+      const text = document.querySelector(`${scope} input`).value.trim();
+      p[c.id] = Array.from(new TextEncoder().encode(text));
+      continue;
+    }
     if (!["approval", "cumulative", "score"].includes(c.rule.type)) continue;
     const inputs = [...document.querySelectorAll(`fieldset[data-contest="${CSS.escape(c.id)}"] input`)];
     p[c.id] = inputs.map((i) =>
@@ -155,6 +199,15 @@ function describeChoices(choices) {
   for (const c of manifest.contests) {
     const v = choices[c.id];
     if (!v) continue;
+    if (c.rule.type === "ranked") {
+      rows.push([c.title || c.id, v.length ? v.map((i) => optionLabel(c.id, i)).join(" > ") : "(none)"]);
+      continue;
+    }
+    if (c.rule.type === "write_in") {
+      const text = new TextDecoder().decode(Uint8Array.from(v));
+      rows.push([c.title || c.id, text || "(none)"]);
+      continue;
+    }
     const picked = v
       .map((x, i) => (x ? (c.rule.type === "approval" ? optionLabel(c.id, i) : `${optionLabel(c.id, i)}: ${x}`) : null))
       .filter(Boolean);
@@ -177,7 +230,7 @@ async function encrypt(ev) {
       `Ballot ${current.ballotId}: ${current.bytes.length} bytes, encrypted with proofs in ${current.ms.toFixed(1)} ms.`;
     $("encrypt-status").textContent = "";
     $("encrypt").disabled = true;
-    for (const i of document.querySelectorAll("#contests input")) i.disabled = true;
+    for (const i of document.querySelectorAll("#contests input, #contests select")) i.disabled = true;
     show("receipt");
     $("challenge").disabled = false;
     $("cast").disabled = false;
@@ -243,9 +296,9 @@ function reset() {
   show("challenge-result", false);
   show("cast-result", false);
   current = null;
-  for (const i of document.querySelectorAll("#contests input")) {
+  for (const i of document.querySelectorAll("#contests input, #contests select")) {
     const c = manifest.contests.find((x) => x.id === i.name);
-    i.disabled = !["approval", "cumulative", "score"].includes(c.rule.type);
+    i.disabled = !["approval", "cumulative", "score", "ranked", "write_in"].includes(c.rule.type);
   }
   checkLive();
 }
@@ -267,6 +320,7 @@ async function main() {
   $("base-hash").textContent = `${m.election_id} · base hash ${baseHash.slice(0, 16)}…`;
   renderBallot();
   $("contests").addEventListener("change", checkLive);
+  $("contests").addEventListener("input", (e) => e.target.type === "text" && checkLive());
   $("ballot-form").addEventListener("submit", encrypt);
   $("challenge").addEventListener("click", challenge);
   $("cast").addEventListener("click", cast);

@@ -86,6 +86,7 @@ struct Marks {
     board: Option<Instant>,
     tally: Option<Instant>,
     results: Option<Instant>,
+    mix: Option<Instant>,
 }
 
 /// Runs `ostracon demo`.
@@ -174,7 +175,9 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
             RecordItem::Board(_) => marks.board = Some(now),
             RecordItem::Tally(_) => marks.tally = Some(now),
             RecordItem::Results(_) => marks.results = Some(now),
-            RecordItem::Decryption { .. } => {}
+            RecordItem::Mix { .. } if marks.mix.is_none() => marks.mix = Some(now),
+            RecordItem::Decryption { .. } | RecordItem::Mix { .. } => {}
+            RecordItem::MixDecryption { .. } => {}
         }
         writer.write(&item).map_err(|e| {
             let msg = e.to_string();
@@ -238,10 +241,17 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
         "  tally                {:>12}",
         ui::duration(span(marks.board, marks.tally))
     );
+    let decrypted = marks.mix.or(marks.results);
     eprintln!(
         "  decryption           {:>12}",
-        ui::duration(span(marks.tally, marks.results))
+        ui::duration(span(marks.tally, decrypted))
     );
+    if marks.mix.is_some() {
+        eprintln!(
+            "  mixnet               {:>12}  (shuffles, proofs, decryption of ranked and write-in ballots)",
+            ui::duration(span(marks.mix, marks.results))
+        );
+    }
     eprintln!(
         "  writing the record   {:>12}",
         ui::duration(finished.saturating_duration_since(written))

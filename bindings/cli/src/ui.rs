@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use ostracon::manifest::Manifest;
+use ostracon::mixnet::count::{Action, VOTE_SCALE};
+use ostracon::mixnet::{MixedBallot, MixnetResult};
 use ostracon::tally::Results;
 
 /// A progress bar on stderr, counting `unit`s. Hidden when `quiet` or when stderr is not
@@ -57,7 +59,7 @@ pub fn rate(n: u64, d: Duration) -> String {
 /// The results as a table per contest: option labels and counts.
 pub fn results_table(manifest: &Manifest, results: &Results) -> String {
     let mut out = String::new();
-    for r in &results.contests {
+    for r in results.contests.iter().filter(|r| !r.counts.is_empty()) {
         let contest = manifest.contests.iter().find(|c| c.id == r.contest);
         let title = contest.map_or(r.contest.as_str(), |c| c.title.as_str());
         let label = |id: &str| -> String {
@@ -77,6 +79,92 @@ pub fn results_table(manifest: &Manifest, results: &Results) -> String {
         for (l, (_, n)) in labels.iter().zip(&r.counts) {
             out.push_str(&format!("  {l:<lw$}  {n:>nw$}\n"));
         }
+    }
+    for r in &results.mixnet {
+        out.push_str(&mixnet_table(manifest, r));
+    }
+    out
+}
+
+/// A ranked contest's rounds and winners, or a write-in contest's texts.
+fn mixnet_table(manifest: &Manifest, r: &MixnetResult) -> String {
+    let contest = manifest.contests.iter().find(|c| c.id == r.contest);
+    let title = contest.map_or(r.contest.as_str(), |c| c.title.as_str());
+    let label = |o: u32| -> String {
+        contest
+            .and_then(|c| c.options.get(o as usize))
+            .map_or_else(|| format!("#{o}"), |x| x.label.clone())
+    };
+    let mut out = format!("{title}\n");
+    if let Some(count) = &r.count {
+        // IRV tallies are whole ballots; STV tallies are in 1/VOTE_SCALE units.
+        let stv = count.quota > 0;
+        let votes = |v: u64| -> String {
+            if stv {
+                format!("{:.2}", v as f64 / VOTE_SCALE as f64)
+            } else {
+                v.to_string()
+            }
+        };
+        out.push_str(&format!(
+            "  {} ballots ({} blank), {}\n",
+            count.ballots,
+            count.blank,
+            if stv {
+                format!("{} seats, quota {}", count.seats, votes(count.quota))
+            } else {
+                "instant-runoff".to_string()
+            }
+        ));
+        for (i, round) in count.rounds.iter().enumerate() {
+            let tallies: Vec<String> = round
+                .tallies
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| **v > 0)
+                .map(|(o, v)| format!("{} {}", label(o as u32), votes(*v)))
+                .collect();
+            let action = match &round.action {
+                Action::Elected { options } => format!(
+                    "elected {}",
+                    options
+                        .iter()
+                        .map(|o| label(*o))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Action::Surplus { option } => format!("surplus of {} transferred", label(*option)),
+                Action::Eliminated { option } => format!("{} eliminated", label(*option)),
+                Action::NoWinner => "no winner".to_string(),
+            };
+            out.push_str(&format!(
+                "  round {}: {}; exhausted {} → {action}\n",
+                i + 1,
+                tallies.join(", "),
+                votes(round.exhausted)
+            ));
+        }
+        let elected: Vec<String> = count.elected.iter().map(|o| label(*o)).collect();
+        out.push_str(&format!("  elected: {}\n", elected.join(", ")));
+    } else {
+        let blank = r
+            .ballots
+            .iter()
+            .filter(|b| matches!(b, MixedBallot::Text(t) if t.is_empty()))
+            .count();
+        let w = r
+            .texts
+            .iter()
+            .map(|(t, _)| t.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (t, n) in r.texts.iter().take(20) {
+            out.push_str(&format!("  {t:<w$}  {n}\n"));
+        }
+        if r.texts.len() > 20 {
+            out.push_str(&format!("  ... {} more texts\n", r.texts.len() - 20));
+        }
+        out.push_str(&format!("  ({} ballots, {blank} blank)\n", r.ballots.len()));
     }
     out
 }

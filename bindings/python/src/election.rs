@@ -1102,6 +1102,15 @@ impl Results {
         Ok(d)
     }
 
+    /// Ranked and write-in contests: a list of `{"contest", "ballots", "count" |
+    /// "texts"}` dicts, in manifest order. `ballots` are the decrypted ballots, sorted
+    /// (`{"ranking": [option indices]}`, `{"text": str}` or `{"invalid": reason}`);
+    /// `count` is the instant-runoff or STV count with its rounds.
+    #[getter]
+    fn mixnet<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::util::to_py(py, &self.inner.mixnet)
+    }
+
     /// Contest ids, in manifest order.
     #[getter]
     fn contests(&self) -> Vec<String> {

@@ -48,6 +48,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<record::Record>()?;
     m.add_class::<record::RecordItems>()?;
     m.add_class::<record::RecordHeader>()?;
+    m.add_class::<record::MixnetItem>()?;
     m.add_class::<record::RecordWriter>()?;
     m.add_class::<record::Report>()?;
     m.add_class::<record::CheckResult>()?;

@@ -395,7 +395,67 @@ fn item_to_py(py: Python<'_>, item: RecordItem) -> PyResult<Py<PyAny>> {
             Py::new(py, PartialDecryption { inner: partial })?.into_any()
         }
         RecordItem::Results(r) => Py::new(py, Results { inner: r })?.into_any(),
+        item @ (RecordItem::Mix { .. } | RecordItem::MixDecryption { .. }) => {
+            Py::new(py, MixnetItem { inner: item })?.into_any()
+        }
     })
+}
+
+/// A mixnet record item: one shuffle of a ranked or write-in contest (`kind == "mix"`)
+/// or a trustee's partial decryption of its final list (`kind == "mix_decryption"`).
+#[pyclass(module = "ostracon", frozen)]
+#[derive(Clone)]
+pub struct MixnetItem {
+    pub inner: RecordItem,
+}
+
+#[pymethods]
+impl MixnetItem {
+    /// `"mix"` or `"mix_decryption"`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
+    }
+
+    /// Index of the contest in the manifest.
+    #[getter]
+    fn contest(&self) -> u32 {
+        match &self.inner {
+            RecordItem::Mix { contest, .. } | RecordItem::MixDecryption { contest, .. } => *contest,
+            _ => 0,
+        }
+    }
+
+    /// The item as plain Python objects (its JSON form).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        util::to_py(py, &self.inner)
+    }
+
+    /// The item's JSON line.
+    fn to_json(&self) -> PyResult<String> {
+        util::to_json(&self.inner)
+    }
+
+    /// Parses a mixnet item's JSON line.
+    #[staticmethod]
+    fn from_json(text: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let inner: RecordItem = util::from_json(text, "mixnet record item")?;
+        match inner {
+            RecordItem::Mix { .. } | RecordItem::MixDecryption { .. } => Ok(Self { inner }),
+            other => Err(PyValueError::new_err(format!(
+                "a '{}' record item is not a mixnet item",
+                other.kind()
+            ))),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "MixnetItem(kind={:?}, contest={})",
+            self.kind(),
+            self.contest()
+        )
+    }
 }
 
 /// A Python object as a record item.
@@ -423,9 +483,12 @@ fn py_to_item(obj: &Bound<'_, PyAny>) -> PyResult<RecordItem> {
     if let Ok(r) = obj.cast::<Results>() {
         return Ok(RecordItem::Results(r.get().inner.clone()));
     }
+    if let Ok(m) = obj.cast::<MixnetItem>() {
+        return Ok(m.get().inner.clone());
+    }
     Err(PyTypeError::new_err(format!(
         "not a record item: {} (expected RecordHeader, VoterRegistry, BoardEntry, \
-         BoardSummary, EncryptedTally, PartialDecryption or Results)",
+         BoardSummary, EncryptedTally, PartialDecryption, MixnetItem or Results)",
         obj.get_type().name()?
     )))
 }

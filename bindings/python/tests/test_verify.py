@@ -21,7 +21,7 @@ def test_valid_record(sim: ostracon.Simulation) -> None:
     report = record.verify()
     assert report.ok, report.summary()
     assert report.failures == [] and report.failed_checks == []
-    assert set(report.checks) == set(ostracon.CHECKS) == set(range(1, 21))
+    assert set(report.checks) == set(ostracon.CHECKS) == set(range(1, 24))
     assert all(c.status == "passed" for c in report.checks.values())
     assert report.counts.entries == sim.entries
     assert report.counts.counted == 40
@@ -29,10 +29,33 @@ def test_valid_record(sim: ostracon.Simulation) -> None:
     assert report.base_hash == sim.election.base_hash
 
 
+def test_mixnet_results(sim: ostracon.Simulation) -> None:
+    """Ranked and write-in contests: decrypted ballots, IRV and STV rounds."""
+    mixnet = ostracon.Record.open(sim.path).verify().results.mixnet
+    assert [m["contest"] for m in mixnet] == ["president", "council-stv", "mascot"]
+    president, council, mascot = mixnet
+    assert len(president["ballots"]) == 40
+    assert all("ranking" in b for b in president["ballots"])
+    irv = president["count"]
+    assert len(irv["elected"]) == 1 and irv["seats"] == 1
+    assert irv["rounds"][-1]["action"] == {"type": "elected", "options": irv["elected"]}
+    stv = council["count"]
+    assert stv["seats"] == 2 and len(stv["elected"]) == 2 and stv["quota"] > 0
+    assert sum(n for _, n in mascot["texts"]) + sum(
+        1 for b in mascot["ballots"] if b == {"text": ""}
+    ) == 40
+    # The record's mixnet items come back as MixnetItem objects and round-trip.
+    items = [i for i in ostracon.Record.open(sim.path).items() if isinstance(i, ostracon.MixnetItem)]
+    kinds = {i.kind for i in items}
+    assert kinds == {"mix", "mix_decryption"}
+    again = ostracon.MixnetItem.from_json(items[0].to_json())
+    assert again.to_dict() == items[0].to_dict() and again.contest == items[0].contest
+
+
 def test_report_repr_and_dict(sim: ostracon.Simulation) -> None:
     report = ostracon.Record.open(sim.path).verify()
     text = repr(report)
-    assert text.startswith("<Report VALID: 20 checks passed;")
+    assert text.startswith("<Report VALID: 23 checks passed;")
     assert f"{sim.entries} entries" in text
     assert "VALID: every check passed" in str(report)
     d = report.to_dict()
@@ -85,7 +108,10 @@ def test_items_stream(sim: ostracon.Simulation) -> None:
     kinds = [type(item).__name__ for item in record]
     assert kinds[0] == "RecordHeader" and kinds[1] == "VoterRegistry"
     assert kinds.count("BoardEntry") == sim.entries
-    assert kinds[-6:] == ["BoardSummary", "EncryptedTally"] + ["PartialDecryption"] * 3 + ["Results"]
+    # 3 trustees: 3 shuffles and 3 partial decryptions for each of the 3 ranked and
+    # write-in contests.
+    tail = ["BoardSummary", "EncryptedTally"] + ["PartialDecryption"] * 3
+    assert kinds[-(len(tail) + 19) :] == tail + ["MixnetItem"] * 18 + ["Results"]
     entries = list(record.entries())
     assert [e.position for e in entries] == list(range(sim.entries))
     challenged = [e for e in entries if e.status == "challenged"]

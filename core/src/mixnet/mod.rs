@@ -1,0 +1,323 @@
+//! The mixnet path, for contests that cannot be tallied homomorphically: ranked
+//! ballots (instant-runoff, single transferable vote) and write-ins.
+//!
+//! 1. Each cast ballot contributes one **row** of ciphertexts for the contest (a ranked
+//!    ballot: one ciphertext per rank; a write-in: one per two bytes of text; see
+//!    [`encoding`]).
+//! 2. Several mix servers in turn (e.g. each trustee once) re-encrypt and permute the
+//!    rows and prove it ([`shuffle`]); [`verify_chain`] checks the chain of shuffles from
+//!    the board's rows to the final list.
+//! 3. Trustees decrypt every ciphertext of the final list with proofs
+//!    ([`crate::threshold`]); the values decode to rankings or text ([`encoding`]).
+//! 4. The rankings are counted ([`count`]): instant-runoff for one seat, STV (weighted
+//!    inclusive Gregory) for several, round by round.
+//!
+//! Every proof is bound to the election and to the contest and position of its shuffle
+//! ([`mix_context`]), so a shuffle cannot be replayed elsewhere in the chain.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use rand_core::CryptoRngCore;
+
+use crate::elgamal::{Ciphertext, PublicKey};
+use crate::error::{Error, ProofError, ProofKind};
+use crate::labels;
+use crate::transcript::ProofContext;
+
+pub mod count;
+pub mod encoding;
+pub mod shuffle;
+
+pub use shuffle::{ShuffleGenerators, ShuffleProof, ShuffleWitness};
+
+/// What went wrong on the mixnet path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MixError {
+    /// A list does not hold whole rows of the expected width, or sizes disagree.
+    Shape {
+        /// Which list.
+        what: &'static str,
+        /// Rows found (or expected).
+        rows: usize,
+        /// Row width.
+        width: usize,
+        /// Length found.
+        len: usize,
+    },
+    /// The witness's permutation is not a permutation of `0..N`.
+    NotAPermutation,
+    /// Fewer shuffle generators than rows.
+    Generators {
+        /// Rows to cover.
+        needed: usize,
+        /// Generators derived.
+        have: usize,
+    },
+    /// The shuffle proof does not verify.
+    InvalidShuffle,
+    /// Step `step` of a mix chain does not verify.
+    InvalidStep {
+        /// Index of the failing step (0 = the first shuffle).
+        step: usize,
+        /// Why.
+        reason: alloc::boxed::Box<MixError>,
+    },
+    /// A decrypted row does not decode (value out of range, bad text).
+    BadPlaintext {
+        /// Index of the row in the final list.
+        row: usize,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl MixError {
+    /// A stable, machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MixError::Shape { .. } => "mix.shape",
+            MixError::NotAPermutation => "mix.not_a_permutation",
+            MixError::Generators { .. } => "mix.generators",
+            MixError::InvalidShuffle => "mix.invalid_shuffle",
+            MixError::InvalidStep { .. } => "mix.invalid_step",
+            MixError::BadPlaintext { .. } => "mix.bad_plaintext",
+        }
+    }
+}
+
+impl fmt::Display for MixError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MixError::Shape {
+                what,
+                rows,
+                width,
+                len,
+            } => write!(
+                f,
+                "{what}: {len} entries do not form the expected rows ({rows} rows of width {width})"
+            ),
+            MixError::NotAPermutation => f.write_str("the witness is not a permutation"),
+            MixError::Generators { needed, have } => write!(
+                f,
+                "shuffle generators cover {have} rows, {needed} are needed"
+            ),
+            MixError::InvalidShuffle => f.write_str("the shuffle proof does not verify"),
+            MixError::InvalidStep { step, reason } => write!(f, "mix step {step}: {reason}"),
+            MixError::BadPlaintext { row, reason } => {
+                write!(f, "decrypted row {row}: {reason}")
+            }
+        }
+    }
+}
+
+impl core::error::Error for MixError {}
+
+impl From<MixError> for Error {
+    /// A failed shuffle proof becomes [`Error::Proof`]; everything else
+    /// [`Error::InvalidInput`] with the full message.
+    fn from(e: MixError) -> Self {
+        match e {
+            MixError::InvalidShuffle => Error::Proof(ProofError::new(ProofKind::Shuffle)),
+            MixError::InvalidStep { step, ref reason }
+                if matches!(**reason, MixError::InvalidShuffle) =>
+            {
+                Error::Proof(ProofError::at(ProofKind::Shuffle, step))
+            }
+            other => Error::InvalidInput(alloc::format!("{other}")),
+        }
+    }
+}
+
+/// The proof context of shuffle number `step` (0-based) of contest `contest`, from the
+/// election's context.
+pub fn mix_context(election: &ProofContext, contest: u32, step: u32) -> ProofContext {
+    election
+        .clone()
+        .bind(labels::MIXNET, &[])
+        .bind_u64(labels::CONTEST, u64::from(contest))
+        .bind_u64(labels::MIX_STEP, u64::from(step))
+}
+
+/// One shuffle of a mix chain: the mix server's index, its output rows and its proof.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MixStep {
+    /// Who mixed (e.g. a trustee index); informative, bound to nothing.
+    pub mixer: u32,
+    /// The re-encrypted, permuted rows (row-major).
+    pub output: Vec<Ciphertext>,
+    /// The proof of the shuffle.
+    pub proof: ShuffleProof,
+}
+
+impl MixStep {
+    /// Shuffles `input` as step `step` of `contest`'s chain with a fresh random
+    /// permutation and nonces.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run(
+        election: &ProofContext,
+        contest: u32,
+        step: u32,
+        mixer: u32,
+        key: &crate::elgamal::EncryptionKey,
+        generators: &ShuffleGenerators,
+        input: &[Ciphertext],
+        width: usize,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Self, MixError> {
+        if width == 0 || input.len() % width != 0 {
+            return Err(MixError::Shape {
+                what: "input",
+                rows: 0,
+                width,
+                len: input.len(),
+            });
+        }
+        let witness = ShuffleWitness::random(input.len() / width, width, rng);
+        let ctx = mix_context(election, contest, step);
+        let (output, proof) = shuffle::shuffle(&ctx, key, generators, input, width, &witness, rng)?;
+        Ok(Self {
+            mixer,
+            output,
+            proof,
+        })
+    }
+}
+
+/// Verifies a chain of shuffles of `contest`: step 0 shuffles `input`, each further step
+/// shuffles the previous step's output. Returns the final list (the input itself when
+/// there are no steps). The first failing step is named.
+#[allow(clippy::too_many_arguments)]
+pub fn verify_chain<'a>(
+    election: &ProofContext,
+    contest: u32,
+    key: &PublicKey,
+    generators: &ShuffleGenerators,
+    input: &'a [Ciphertext],
+    width: usize,
+    steps: &'a [MixStep],
+    rng: &mut impl CryptoRngCore,
+) -> Result<&'a [Ciphertext], MixError> {
+    let mut current = input;
+    for (i, step) in steps.iter().enumerate() {
+        let ctx = mix_context(election, contest, i as u32);
+        shuffle::verify(
+            &ctx,
+            key,
+            generators,
+            current,
+            &step.output,
+            width,
+            &step.proof,
+            rng,
+        )
+        .map_err(|reason| MixError::InvalidStep {
+            step: i,
+            reason: alloc::boxed::Box::new(reason),
+        })?;
+        current = &step.output;
+    }
+    Ok(current)
+}
+
+/// The proof context of the trustees' partial decryptions of contest `contest`'s final
+/// mixed list, from the election's decryption context.
+pub fn decryption_context(election_decryption: &ProofContext, contest: u32) -> ProofContext {
+    election_decryption
+        .clone()
+        .bind(labels::MIXNET, &[])
+        .bind_u64(labels::CONTEST, u64::from(contest))
+}
+
+/// One decrypted ballot of a ranked or write-in contest.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MixedBallot {
+    /// A ranking: option indices, most preferred first (empty: blank).
+    Ranking(Vec<u32>),
+    /// A write-in text (empty: blank).
+    Text(String),
+    /// A row that does not decode (which valid ballot proofs rule out), with why.
+    Invalid(String),
+}
+
+/// The result of a ranked or write-in contest.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MixnetResult {
+    /// Contest id.
+    pub contest: String,
+    /// Every decrypted ballot, sorted: the order of the final mixed list carries no
+    /// information, and sorting makes the result canonical.
+    pub ballots: Vec<MixedBallot>,
+    /// Ranked contests: the instant-runoff (one seat) or STV count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<count::Count>,
+    /// Write-in contests: each distinct non-empty text with its number of ballots, most
+    /// first (ties in byte order).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub texts: Vec<(String, u64)>,
+}
+
+impl MixnetResult {
+    /// Decodes the decrypted rows of `contest` (values row after row, `width` per row,
+    /// in any order) and counts them.
+    pub fn from_rows(contest: &crate::manifest::Contest, values: &[u64]) -> Self {
+        use crate::manifest::VoteRule;
+        let n = contest.options.len();
+        let width = contest.width().max(1);
+        let ballots: Vec<MixedBallot> = values
+            .chunks(width)
+            .map(|row| match contest.rule {
+                VoteRule::Ranked { .. } => encoding::decode_ranking(row, n)
+                    .map_or_else(MixedBallot::Invalid, MixedBallot::Ranking),
+                _ => encoding::decode_write_in(row)
+                    .map_or_else(MixedBallot::Invalid, MixedBallot::Text),
+            })
+            .collect();
+        let mut ballots = ballots;
+        ballots.sort_unstable();
+        let mut result = Self {
+            contest: contest.id.clone(),
+            ballots,
+            count: None,
+            texts: Vec::new(),
+        };
+        match contest.rule {
+            VoteRule::Ranked { seats } => {
+                let rankings: Vec<Vec<u32>> = result
+                    .ballots
+                    .iter()
+                    .filter_map(|b| match b {
+                        MixedBallot::Ranking(r) => Some(r.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                result.count = Some(if seats == 1 {
+                    count::irv(&rankings, n)
+                } else {
+                    count::stv(&rankings, n, seats)
+                });
+            }
+            _ => {
+                let mut by_text: alloc::collections::BTreeMap<&str, u64> = Default::default();
+                for b in &result.ballots {
+                    if let MixedBallot::Text(t) = b {
+                        if !t.is_empty() {
+                            *by_text.entry(t.as_str()).or_default() += 1;
+                        }
+                    }
+                }
+                let mut texts: Vec<(String, u64)> =
+                    by_text.into_iter().map(|(t, k)| (t.into(), k)).collect();
+                texts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                result.texts = texts;
+            }
+        }
+        result
+    }
+}
