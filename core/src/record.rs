@@ -423,8 +423,18 @@ impl RecordItem {
                     }
                     contests.push(crate::tally::ContestResult { contest, counts });
                 }
-                let mixnet = if r.remaining() > 0 {
-                    serde_json::from_slice(get_bytes(&mut r)?).map_err(|_| bad)?
+                let mixnet: Vec<crate::mixnet::MixnetResult> = if r.remaining() > 0 {
+                    // Canonical: present only when non-empty, and exactly the JSON the
+                    // encoder writes.
+                    let json = get_bytes(&mut r)?;
+                    let mixnet: Vec<crate::mixnet::MixnetResult> =
+                        serde_json::from_slice(json).map_err(|_| bad)?;
+                    if mixnet.is_empty()
+                        || serde_json::to_vec(&mixnet).ok().as_deref() != Some(json)
+                    {
+                        return Err(bad);
+                    }
+                    mixnet
                 } else {
                     Vec::new()
                 };

@@ -525,3 +525,27 @@ fn every_item_round_trips_as_a_json_line() {
         }
     }
 }
+
+#[test]
+fn results_binary_form_is_canonical() {
+    let (outcome, _) = simulate(&small());
+    let item = RecordItem::Results(outcome.results.clone());
+    let payload = item.payload();
+    assert_eq!(
+        RecordItem::from_payload(item.tag(), &payload).unwrap(),
+        item
+    );
+    // The mixnet results are the last field: LE32(len) ‖ JSON. Re-encode that JSON with
+    // extra whitespace, or as an empty list: both are refused.
+    let json = serde_json::to_vec(&outcome.results.mixnet).unwrap();
+    let head = &payload[..payload.len() - json.len() - 4];
+    for bad_json in [
+        serde_json::to_vec_pretty(&outcome.results.mixnet).unwrap(),
+        b"[]".to_vec(),
+    ] {
+        let mut bad = head.to_vec();
+        bad.extend_from_slice(&(bad_json.len() as u32).to_le_bytes());
+        bad.extend_from_slice(&bad_json);
+        assert!(RecordItem::from_payload(item.tag(), &bad).is_err());
+    }
+}
