@@ -405,7 +405,7 @@ fn skim_entry(payload: &[u8]) -> Result<(u64, Option<String>), DecodeError> {
     ))
 }
 
-fn entry_kind_from_bytes(b: &[u8]) -> Result<EntryKind, DecodeError> {
+pub(crate) fn entry_kind_from_bytes(b: &[u8]) -> Result<EntryKind, DecodeError> {
     const WHAT: &str = "board entry";
     let bad = DecodeError::new(WHAT, DecodeErrorKind::InvalidValue);
     let mut r = Reader::new(b, WHAT);
