@@ -704,7 +704,10 @@ pub fn check_submissions(
         .map(|s| (s.ballot, s.submission))
         .unzip();
     let validated = election.validate_ballots(&ballots, rng);
-    let one = |((b, s), v): ((&EncryptedBallot, Submission), Result<TrackingCode, BallotError>)| {
+    let one = |((b, s), v): (
+        (&EncryptedBallot, Submission),
+        Result<TrackingCode, BallotError>,
+    )| {
         let code = v?;
         check_one(election, registry, b, &code, s).map(|k| (code, k))
     };

@@ -701,10 +701,22 @@ fn submissions_round_trip_check_append_and_restore() {
     let mut fresh = Board::new(&e, None);
     let en = &entries[1];
     assert!(fresh
-        .restore(1, &en.ballot.ballot_id, &en.tracking_code, &en.kind, &en.head)
+        .restore(
+            1,
+            &en.ballot.ballot_id,
+            &en.tracking_code,
+            &en.kind,
+            &en.head
+        )
         .is_err());
     let en = &entries[0];
     assert!(fresh
-        .restore(0, &en.ballot.ballot_id, &en.tracking_code, &en.kind, &[0; 32])
+        .restore(
+            0,
+            &en.ballot.ballot_id,
+            &en.tracking_code,
+            &en.kind,
+            &[0; 32]
+        )
         .is_err());
 }

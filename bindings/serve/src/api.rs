@@ -221,7 +221,9 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
             "body_too_large",
             format!("the body exceeds the limit of {limit} bytes"),
         )),
-        Err(e) => Err(ApiError::malformed(format!("the body could not be read: {e}"))),
+        Err(e) => Err(ApiError::malformed(format!(
+            "the body could not be read: {e}"
+        ))),
     }
 }
 
@@ -297,7 +299,11 @@ async fn submit(
     Ok(json(StatusCode::CREATED, &receipt))
 }
 
-async fn cast(State(s): State<Shared>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+async fn cast(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     submit(s, headers, body, false).await
 }
 
@@ -358,7 +364,9 @@ async fn lookup(State(s): State<Shared>, Path(code): Path<String>) -> Result<Res
     let found = with_reader(&s, move |c, _| store::lookup(c, &code).map_err(store_error)).await?;
     match found {
         Some((e, counted)) => Ok(json(StatusCode::OK, &EntryView::of(&e, Some(counted)))),
-        None => Err(ApiError::not_found("no ballot with this tracking code is on the board")),
+        None => Err(ApiError::not_found(
+            "no ballot with this tracking code is on the board",
+        )),
     }
 }
 
@@ -406,7 +414,11 @@ async fn board(
     q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_query", format!("invalid query: {e}"))
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            format!("invalid query: {e}"),
+        )
     })?;
     if q.limit == 0 || q.limit > MAX_PAGE {
         return Err(ApiError::new(
@@ -416,7 +428,9 @@ async fn board(
         ));
     }
     let page = with_reader(&s, move |c, st| {
-        let tx = c.unchecked_transaction().map_err(|e| store_error(e.into()))?;
+        let tx = c
+            .unchecked_transaction()
+            .map_err(|e| store_error(e.into()))?;
         let (count, head) = store::head(&tx).map_err(store_error)?;
         let entries = store::page(&tx, q.from, q.limit).map_err(store_error)?;
         let next = entries
@@ -483,7 +497,11 @@ async fn record(
     q: Result<Query<RecordQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_query", format!("invalid query: {e}"))
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            format!("invalid query: {e}"),
+        )
     })?;
     let (format, ct) = match q.format.as_deref() {
         None | Some("binary") => (Format::Binary, "application/octet-stream"),
@@ -703,7 +721,13 @@ async fn decryptions(
         let mut decrypted = store::load_results(c).map_err(store_error)?.is_some();
         if !decrypted && all.len() >= threshold {
             let results = tally
-                .decrypt(&st.election, &st.ceremony, &all, &DlogTable::default(), &mut OsRng)
+                .decrypt(
+                    &st.election,
+                    &st.ceremony,
+                    &all,
+                    &DlogTable::default(),
+                    &mut OsRng,
+                )
                 .map_err(|e| ApiError::internal(format!("decryption failed: {e}")))?;
             store::store_results(c, &results).map_err(store_error)?;
             decrypted = true;

@@ -89,11 +89,15 @@ impl From<store::StoreError> for ServeError {
 
 /// Reads the header and the voter registry at the start of a record file.
 pub fn read_header(path: &Path) -> Result<(Header, Option<Voters>), ServeError> {
-    let mut reader =
-        RecordReader::open(path).map_err(|e| ServeError::Init(format!("{}: {e}", path.display())))?;
+    let mut reader = RecordReader::open(path)
+        .map_err(|e| ServeError::Init(format!("{}: {e}", path.display())))?;
     let header = match reader.next_item() {
         Ok(Some(RecordItem::Header(h))) => h,
-        Ok(_) => return Err(ServeError::Init("the file does not start with a header".into())),
+        Ok(_) => {
+            return Err(ServeError::Init(
+                "the file does not start with a header".into(),
+            ))
+        }
         Err(e) => return Err(ServeError::Init(format!("{}: {e}", path.display()))),
     };
     let voters = match reader.next_item() {
@@ -155,13 +159,7 @@ pub fn prepare(config: &Config) -> Result<axum::Router, ServeError> {
         .map(Arc::new);
     let closed = store::load_tally(&writer)?.is_some();
     let election = Arc::new(election);
-    let pipeline = pipeline::start(
-        election.clone(),
-        registry,
-        writer,
-        closed,
-        config.pipeline,
-    )?;
+    let pipeline = pipeline::start(election.clone(), registry, writer, closed, config.pipeline)?;
     let reader = store::open(&config.db)?;
     let state = api::AppState::new(
         election,
@@ -229,7 +227,10 @@ pub fn export_file(db: &Path, out: &Path) -> Result<u64, ServeError> {
         ostracon::record::Format::Binary
     };
     let (count, _) = store::head(&conn)?;
-    let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = out
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(format!(".tmp-{}", std::process::id()));
     let tmp = out.with_file_name(name);
     let file = std::fs::File::create(&tmp).map_err(ServeError::Io)?;

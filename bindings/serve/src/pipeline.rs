@@ -22,7 +22,9 @@ use std::thread;
 use std::time::Duration;
 
 use ostracon::ballot::TrackingCode;
-use ostracon::board::{check_submissions, BallotSubmission, Board, BoardEntry, Checked, EntryKind, VoterRegistry};
+use ostracon::board::{
+    check_submissions, BallotSubmission, Board, BoardEntry, Checked, EntryKind, VoterRegistry,
+};
 use ostracon::election::Election;
 use ostracon::BallotError;
 use rand::rngs::OsRng;
@@ -175,7 +177,9 @@ fn validator(
             jobs.into_iter().map(|j| (j.submission, j.reply)).unzip();
         let checked = check_submissions(election, registry, subs, &mut rng);
         if out
-            .send(ToAppender::Batch(checked.into_iter().zip(replies).collect()))
+            .send(ToAppender::Batch(
+                checked.into_iter().zip(replies).collect(),
+            ))
             .is_err()
         {
             return;

@@ -165,7 +165,11 @@ pub fn load_results(conn: &Connection) -> Result<Option<Results>, StoreError> {
 
 /// Stores the results.
 pub fn store_results(conn: &Connection, results: &Results) -> Result<(), StoreError> {
-    put_meta(conn, "results", &RecordItem::Results(results.clone()).payload())
+    put_meta(
+        conn,
+        "results",
+        &RecordItem::Results(results.clone()).payload(),
+    )
 }
 
 /// Stores a trustee's verified partial decryption (replacing an earlier one).
@@ -232,7 +236,9 @@ pub struct EntrySummary {
     pub head: [u8; 32],
 }
 
-fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, Vec<u8>, String, Vec<u8>, Vec<u8>)> {
+fn summary_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(i64, Vec<u8>, String, Vec<u8>, Vec<u8>)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
@@ -295,10 +301,7 @@ pub fn lookup(
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {SUMMARY_COLUMNS} FROM entries WHERE tracking_code = ?1"
     ))?;
-    let Some(row) = stmt
-        .query_row([&code.0[..]], summary_row)
-        .optional()?
-    else {
+    let Some(row) = stmt.query_row([&code.0[..]], summary_row).optional()? else {
         return Ok(None);
     };
     let s = summary(row)?;
@@ -379,8 +382,8 @@ pub fn export(
                 out.write_all(payload)?;
             }
             Format::Json => {
-                let item =
-                    RecordItem::from_payload(tag, payload).map_err(|e| corrupt("record item", e))?;
+                let item = RecordItem::from_payload(tag, payload)
+                    .map_err(|e| corrupt("record item", e))?;
                 let line = item.to_json_line().map_err(|e| corrupt("record item", e))?;
                 out.write_all(line.as_bytes())?;
                 out.write_all(b"\n")?;
