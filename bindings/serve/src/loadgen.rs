@@ -105,7 +105,8 @@ pub fn manifest(options: usize) -> Manifest {
     }
 }
 
-fn voter_key(seed: u64, i: u64) -> board::SigningKey {
+/// The signing key of voter `i` of a prepared election.
+pub fn voter_key(seed: u64, i: u64) -> board::SigningKey {
     let mut s = [0u8; 32];
     s[..8].copy_from_slice(&seed.to_le_bytes());
     s[8..16].copy_from_slice(&i.to_le_bytes());
@@ -390,6 +391,19 @@ impl Conn {
         content_type: Option<&str>,
         body: Bytes,
     ) -> Result<(StatusCode, Option<u64>, Bytes), LoadError> {
+        self.request_with(method, path, content_type, None, body)
+            .await
+    }
+
+    /// [`Conn::request`] with an optional bearer token.
+    pub async fn request_with(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        bearer: Option<&str>,
+        body: Bytes,
+    ) -> Result<(StatusCode, Option<u64>, Bytes), LoadError> {
         self.send.ready().await.map_err(err)?;
         let mut req = Request::builder()
             .method(method)
@@ -397,6 +411,9 @@ impl Conn {
             .header(hyper::header::HOST, &self.host);
         if let Some(ct) = content_type {
             req = req.header(hyper::header::CONTENT_TYPE, ct);
+        }
+        if let Some(t) = bearer {
+            req = req.header(hyper::header::AUTHORIZATION, format!("Bearer {t}"));
         }
         let req = req.body(Full::new(body)).map_err(err)?;
         let resp = self.send.send_request(req).await.map_err(err)?;
@@ -527,8 +544,10 @@ pub async fn run(config: &RunConfig, submissions: Vec<Bytes>) -> Result<Report, 
                         Ok((StatusCode::SERVICE_UNAVAILABLE, retry, _))
                         | Ok((StatusCode::TOO_MANY_REQUESTS, retry, _)) => {
                             t.retried += 1;
-                            let wait = retry.unwrap_or(1).min(1) * 20;
-                            tokio::time::sleep(Duration::from_millis(wait)).await;
+                            // Back off briefly (not the whole Retry-After: the point is
+                            // to measure the service at capacity), then resend.
+                            let _ = retry;
+                            tokio::time::sleep(Duration::from_millis(20)).await;
                         }
                         Ok((_, _, resp)) => {
                             failures = 0;
