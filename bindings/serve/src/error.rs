@@ -18,7 +18,7 @@ pub struct ApiError {
     /// What went wrong.
     pub message: String,
     /// Ballot, contest and option concerned, when known.
-    pub ballot: Option<BallotError>,
+    pub ballot: Option<Box<BallotError>>,
     /// Seconds after which the client may retry (503, 429).
     pub retry_after: Option<u32>,
 }
@@ -118,7 +118,7 @@ impl ApiError {
         };
         Self {
             message: e.to_string(),
-            ballot: Some(e),
+            ballot: Some(Box::new(e)),
             ..Self::new(status, code, "")
         }
     }

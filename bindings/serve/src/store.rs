@@ -236,14 +236,15 @@ pub struct EntrySummary {
     pub head: [u8; 32],
 }
 
-fn summary_row(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(i64, Vec<u8>, String, Vec<u8>, Vec<u8>)> {
+/// position, tracking code, ballot id, kind, head.
+type SummaryRow = (i64, Vec<u8>, String, Vec<u8>, Vec<u8>);
+
+fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SummaryRow> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
 fn summary(
-    (position, code, ballot_id, kind, head): (i64, Vec<u8>, String, Vec<u8>, Vec<u8>),
+    (position, code, ballot_id, kind, head): SummaryRow,
 ) -> Result<EntrySummary, StoreError> {
     let position = u64::try_from(position).map_err(|e| corrupt("position", e))?;
     let tracking_code = TrackingCode(
