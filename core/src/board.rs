@@ -538,11 +538,17 @@ impl BallotSubmission {
     /// Decodes the canonical binary encoding strictly: bounded lengths, no trailing
     /// bytes, and the ballot through [`EncryptedBallot::from_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        Self::decode(bytes).map(|(s, _)| s)
+    }
+
+    /// Decodes, and returns the ballot's canonical bytes (a slice of `bytes`) too.
+    fn decode(bytes: &[u8]) -> Result<(Self, &[u8]), DecodeError> {
         const WHAT: &str = "ballot submission";
         let bad = DecodeError::new(WHAT, DecodeErrorKind::InvalidValue);
         let mut r = Reader::new(bytes, WHAT);
         let n = r.u32()? as usize;
-        let ballot = EncryptedBallot::from_bytes(r.take(n)?)?;
+        let ballot_bytes = r.take(n)?;
+        let ballot = EncryptedBallot::from_bytes(ballot_bytes)?;
         let submission = match r.u8()? {
             1 => {
                 let voter = match r.u8()? {
@@ -589,7 +595,52 @@ impl BallotSubmission {
             _ => return Err(bad),
         };
         r.finish()?;
-        Ok(Self { ballot, submission })
+        Ok((Self { ballot, submission }, ballot_bytes))
+    }
+}
+
+/// A submission with its ballot's canonical bytes, kept so that the tracking code is
+/// hashed from the bytes received and the board's host can store them, without
+/// encoding the ballot again (encoding compresses every point: an inversion each).
+///
+/// Made only by decoding ([`EncodedSubmission::from_bytes`]) or by encoding a
+/// [`BallotSubmission`] (`From`), so the bytes are always the ballot's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EncodedSubmission {
+    submission: BallotSubmission,
+    ballot_bytes: Vec<u8>,
+}
+
+impl EncodedSubmission {
+    /// Decodes [`BallotSubmission::to_bytes`] strictly, keeping the ballot's bytes.
+    /// The decoding is canonical, so these bytes are exactly the ballot's
+    /// [`EncryptedBallot::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let (submission, ballot) = BallotSubmission::decode(bytes)?;
+        Ok(Self {
+            submission,
+            ballot_bytes: ballot.to_vec(),
+        })
+    }
+
+    /// The submission.
+    pub fn submission(&self) -> &BallotSubmission {
+        &self.submission
+    }
+
+    /// The ballot's canonical bytes.
+    pub fn ballot_bytes(&self) -> &[u8] {
+        &self.ballot_bytes
+    }
+}
+
+impl From<BallotSubmission> for EncodedSubmission {
+    fn from(submission: BallotSubmission) -> Self {
+        let ballot_bytes = submission.ballot.to_bytes();
+        Self {
+            submission,
+            ballot_bytes,
+        }
     }
 }
 
@@ -676,9 +727,15 @@ pub struct Checked {
     ballot: EncryptedBallot,
     code: TrackingCode,
     kind: EntryKind,
+    bytes: Vec<u8>,
 }
 
 impl Checked {
+    /// The ballot's canonical bytes.
+    pub fn ballot_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// The ballot's tracking code.
     pub fn tracking_code(&self) -> &TrackingCode {
         &self.code
@@ -693,17 +750,33 @@ impl Checked {
 /// Checks many submissions at once without touching a board: every proof (batched, in
 /// parallel with `std`), the voter and signature against `registry`, and challenge
 /// openings. One result per submission, in order.
-pub fn check_submissions(
+pub fn check_submissions<S: Into<EncodedSubmission>>(
     election: &Election,
     registry: Option<&VoterRegistry>,
-    submissions: Vec<BallotSubmission>,
+    submissions: Vec<S>,
     rng: &mut impl CryptoRngCore,
 ) -> Vec<Result<Checked, BallotError>> {
-    let (ballots, subs): (Vec<_>, Vec<_>) = submissions
-        .into_iter()
-        .map(|s| (s.ballot, s.submission))
-        .unzip();
-    let validated = election.validate_ballots(&ballots, rng);
+    let encoded: Vec<EncodedSubmission> = submissions.into_iter().map(Into::into).collect();
+    let mut ballots = Vec::with_capacity(encoded.len());
+    let mut subs = Vec::with_capacity(encoded.len());
+    let mut bytes = Vec::with_capacity(encoded.len());
+    for e in encoded {
+        ballots.push(e.submission.ballot);
+        subs.push(e.submission.submission);
+        bytes.push(e.ballot_bytes);
+    }
+    let hash = |b: &Vec<u8>| TrackingCode::of_bytes(b);
+    #[cfg(feature = "std")]
+    let codes: Vec<TrackingCode> = {
+        use rayon::prelude::*;
+        bytes.par_iter().map(hash).collect()
+    };
+    #[cfg(not(feature = "std"))]
+    let codes: Vec<TrackingCode> = bytes.iter().map(hash).collect();
+    let validated = {
+        let refs: Vec<&EncryptedBallot> = ballots.iter().collect();
+        election.validate_with_codes(&refs, &codes, rng)
+    };
     let one = |((b, s), v): (
         (&EncryptedBallot, Submission),
         Result<TrackingCode, BallotError>,
@@ -726,8 +799,16 @@ pub fn check_submissions(
         ballots.iter().zip(subs).zip(validated).map(one).collect();
     ballots
         .into_iter()
+        .zip(bytes)
         .zip(checked)
-        .map(|(ballot, c)| c.map(|(code, kind)| Checked { ballot, code, kind }))
+        .map(|((ballot, bytes), c)| {
+            c.map(|(code, kind)| Checked {
+                ballot,
+                code,
+                kind,
+                bytes,
+            })
+        })
         .collect()
 }
 

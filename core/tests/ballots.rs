@@ -661,6 +661,14 @@ fn submissions_round_trip_check_append_and_restore() {
         let extra = json.replacen('{', "{\"extra\":1,", 1);
         assert!(serde_json::from_str::<BallotSubmission>(&extra).is_err());
     }
+    // The encoded form keeps the ballot's bytes: the same tracking code and record
+    // payload as encoding again.
+    for s in &subs {
+        let enc = board::EncodedSubmission::from_bytes(&s.to_bytes()).unwrap();
+        assert_eq!(enc.submission(), s);
+        assert_eq!(enc.ballot_bytes(), &s.ballot.to_bytes()[..]);
+        assert_eq!(board::EncodedSubmission::from(s.clone()), enc);
+    }
     let json = serde_json::to_value(&subs[1]).unwrap();
     assert_eq!(json["action"], "challenge");
     let mut bad = json.clone();
@@ -672,7 +680,16 @@ fn submissions_round_trip_check_append_and_restore() {
     let checked = check_submissions(&e, None, subs.clone(), &mut r);
     let entries: Vec<_> = checked
         .into_iter()
-        .map(|c| board.append_checked(c.unwrap()).unwrap())
+        .map(|c| {
+            let c = c.unwrap();
+            let bytes = c.ballot_bytes().to_vec();
+            let e = board.append_checked(c).unwrap();
+            assert_eq!(
+                ostracon::record::entry_payload(e.position, &e.kind, &bytes, &e.head),
+                ostracon::record::RecordItem::Entry(e.clone()).payload()
+            );
+            e
+        })
         .collect();
     let again = check_submissions(&e, None, subs[..1].to_vec(), &mut r);
     let again = again.into_iter().next().unwrap().unwrap();

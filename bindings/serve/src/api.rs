@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use http_body_util::{BodyExt, Limited};
 use ostracon::ballot::TrackingCode;
-use ostracon::board::{BallotSubmission, EntryKind, Submission};
+use ostracon::board::{BallotSubmission, EncodedSubmission, EntryKind, Submission};
 use ostracon::dlog::DlogTable;
 use ostracon::election::Election;
 use ostracon::keyceremony::PublicCeremony;
@@ -228,7 +228,7 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
 }
 
 /// Decodes a submission body by its content type.
-fn decode_submission(headers: &HeaderMap, body: &[u8]) -> Result<BallotSubmission, ApiError> {
+fn decode_submission(headers: &HeaderMap, body: &[u8]) -> Result<EncodedSubmission, ApiError> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -239,9 +239,10 @@ fn decode_submission(headers: &HeaderMap, body: &[u8]) -> Result<BallotSubmissio
         .trim()
         .to_ascii_lowercase();
     match ct.as_str() {
-        "application/json" => serde_json::from_slice(body)
+        "application/json" => serde_json::from_slice::<BallotSubmission>(body)
+            .map(EncodedSubmission::from)
             .map_err(|e| ApiError::malformed(format!("invalid submission JSON: {e}"))),
-        "application/octet-stream" => BallotSubmission::from_bytes(body)
+        "application/octet-stream" => EncodedSubmission::from_bytes(body)
             .map_err(|e| ApiError::malformed(format!("invalid binary submission: {e}"))),
         _ => Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -265,7 +266,7 @@ async fn submit(
     }
     let bytes = read_body(body, s.limits.max_body).await?;
     let submission = decode_submission(&headers, &bytes)?;
-    match (&submission.submission, challenge) {
+    match (&submission.submission().submission, challenge) {
         (Submission::Cast { .. }, false) | (Submission::Challenge(_), true) => {}
         (Submission::Cast { .. }, true) => {
             return Err(ApiError::new(

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use ostracon::ballot::TrackingCode;
 use ostracon::board::{
-    check_submissions, BallotSubmission, Board, BoardEntry, Checked, EntryKind, VoterRegistry,
+    check_submissions, Board, BoardEntry, Checked, EncodedSubmission, EntryKind, VoterRegistry,
 };
 use ostracon::election::Election;
 use ostracon::BallotError;
@@ -74,8 +74,8 @@ type Reply = oneshot::Sender<Result<Receipt, ApiError>>;
 
 /// A submission waiting for validation.
 pub struct Job {
-    /// The submission.
-    pub submission: BallotSubmission,
+    /// The submission, with its ballot's bytes.
+    pub submission: EncodedSubmission,
     /// Where the answer goes.
     pub reply: Reply,
 }
@@ -205,7 +205,7 @@ fn appender<'e>(
         while let Ok(m) = rx.try_recv() {
             messages.push(m);
         }
-        let mut entries: Vec<BoardEntry> = Vec::new();
+        let mut entries: Vec<(BoardEntry, Vec<u8>)> = Vec::new();
         let mut waiting: Vec<(Reply, usize)> = Vec::new();
         let mut closers = Vec::new();
         for m in messages {
@@ -220,7 +220,11 @@ fn appender<'e>(
                             let _ = reply.send(Err(ApiError::closed()));
                             continue;
                         }
-                        match checked.and_then(|c| board.append_checked(c)) {
+                        let appended = checked.and_then(|c| {
+                            let bytes = c.ballot_bytes().to_vec();
+                            board.append_checked(c).map(|e| (e, bytes))
+                        });
+                        match appended {
                             Ok(e) => {
                                 waiting.push((reply, entries.len()));
                                 entries.push(e);
@@ -237,7 +241,7 @@ fn appender<'e>(
             match store::append(conn, &entries) {
                 Ok(()) => {
                     for (reply, i) in waiting {
-                        if let Some(e) = entries.get(i) {
+                        if let Some((e, _)) = entries.get(i) {
                             let _ = reply.send(Ok(Receipt::of(e)));
                         }
                     }

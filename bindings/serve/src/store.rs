@@ -192,20 +192,21 @@ pub fn load_decryptions(conn: &Connection) -> Result<Vec<PartialDecryption>, Sto
     Ok(out)
 }
 
-/// Appends a batch of entries in one transaction; returns once it is durable.
-pub fn append(conn: &mut Connection, entries: &[BoardEntry]) -> Result<(), StoreError> {
+/// Appends a batch of entries (each with its ballot's canonical bytes) in one
+/// transaction; returns once it is durable.
+pub fn append(conn: &mut Connection, entries: &[(BoardEntry, Vec<u8>)]) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO entries (position, tracking_code, ballot_id, voter, kind, head, payload) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        for e in entries {
+        for (e, ballot) in entries {
             let voter = match &e.kind {
                 EntryKind::Cast { voter, .. } => voter.as_deref(),
                 EntryKind::Challenged { .. } => None,
             };
-            let payload = RecordItem::Entry(e.clone()).payload();
+            let payload = ostracon::record::entry_payload(e.position, &e.kind, ballot, &e.head);
             stmt.execute(params![
                 i64::try_from(e.position).unwrap_or(i64::MAX),
                 &e.tracking_code.0[..],
