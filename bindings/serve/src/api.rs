@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::error::ApiError;
-use crate::pipeline::{self, Job, Pipeline, ToAppender};
+use crate::pipeline::{self, Job, Pipeline, ToAppender, Wire};
 use crate::store::{self, StoreError};
 
 /// The OpenAPI description of this API.
@@ -227,8 +227,8 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
     }
 }
 
-/// Decodes a submission body by its content type.
-fn decode_submission(headers: &HeaderMap, body: &[u8]) -> Result<EncodedSubmission, ApiError> {
+/// The encoding of a submission body, from its content type.
+fn wire_of(headers: &HeaderMap) -> Result<Wire, ApiError> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -239,15 +239,41 @@ fn decode_submission(headers: &HeaderMap, body: &[u8]) -> Result<EncodedSubmissi
         .trim()
         .to_ascii_lowercase();
     match ct.as_str() {
-        "application/json" => serde_json::from_slice::<BallotSubmission>(body)
-            .map(EncodedSubmission::from)
-            .map_err(|e| ApiError::malformed(format!("invalid submission JSON: {e}"))),
-        "application/octet-stream" => EncodedSubmission::from_bytes(body)
-            .map_err(|e| ApiError::malformed(format!("invalid binary submission: {e}"))),
+        "application/json" => Ok(Wire::Json),
+        "application/octet-stream" => Ok(Wire::Binary),
         _ => Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             "send application/json or application/octet-stream",
+        )),
+    }
+}
+
+/// Decodes a submission body and checks it asks for what the endpoint does. Runs on
+/// the validation pool (decoding decompresses every point of the ballot).
+pub(crate) fn decode_submission(
+    wire: Wire,
+    body: &[u8],
+    challenge: bool,
+) -> Result<EncodedSubmission, ApiError> {
+    let submission = match wire {
+        Wire::Json => serde_json::from_slice::<BallotSubmission>(body)
+            .map(EncodedSubmission::from)
+            .map_err(|e| ApiError::malformed(format!("invalid submission JSON: {e}")))?,
+        Wire::Binary => EncodedSubmission::from_bytes(body)
+            .map_err(|e| ApiError::malformed(format!("invalid binary submission: {e}")))?,
+    };
+    match (&submission.submission().submission, challenge) {
+        (Submission::Cast { .. }, false) | (Submission::Challenge(_), true) => Ok(submission),
+        (Submission::Cast { .. }, true) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "wrong_action",
+            "this endpoint takes challenges (action \"challenge\"); cast at /v1/ballots",
+        )),
+        (Submission::Challenge(_), false) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "wrong_action",
+            "this endpoint takes cast ballots; challenge at /v1/challenges",
         )),
     }
 }
@@ -264,28 +290,13 @@ async fn submit(
     if !s.take_token() {
         return Err(ApiError::rate_limited());
     }
-    let bytes = read_body(body, s.limits.max_body).await?;
-    let submission = decode_submission(&headers, &bytes)?;
-    match (&submission.submission().submission, challenge) {
-        (Submission::Cast { .. }, false) | (Submission::Challenge(_), true) => {}
-        (Submission::Cast { .. }, true) => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "wrong_action",
-                "this endpoint takes challenges (action \"challenge\"); cast at /v1/ballots",
-            ))
-        }
-        (Submission::Challenge(_), false) => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "wrong_action",
-                "this endpoint takes cast ballots; challenge at /v1/challenges",
-            ))
-        }
-    }
+    let wire = wire_of(&headers)?;
+    let body = read_body(body, s.limits.max_body).await?;
     let (tx, rx) = oneshot::channel();
     match s.pipeline.ingest.try_send(Job {
-        submission,
+        wire,
+        body,
+        challenge,
         reply: tx,
     }) {
         Ok(()) => {}

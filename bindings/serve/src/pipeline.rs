@@ -72,10 +72,23 @@ pub fn status(kind: &EntryKind) -> &'static str {
 
 type Reply = oneshot::Sender<Result<Receipt, ApiError>>;
 
-/// A submission waiting for validation.
+/// The encoding of a submission body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wire {
+    /// `application/json`.
+    Json,
+    /// `application/octet-stream`: `BallotSubmission::to_bytes`.
+    Binary,
+}
+
+/// A submission waiting for decoding and validation.
 pub struct Job {
-    /// The submission, with its ballot's bytes.
-    pub submission: EncodedSubmission,
+    /// The body's encoding.
+    pub wire: Wire,
+    /// The body.
+    pub body: bytes::Bytes,
+    /// Whether the endpoint takes challenges (else cast ballots).
+    pub challenge: bool,
     /// Where the answer goes.
     pub reply: Reply,
 }
@@ -173,8 +186,29 @@ fn validator(
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
-        let (subs, replies): (Vec<_>, Vec<_>) =
-            jobs.into_iter().map(|j| (j.submission, j.reply)).unzip();
+        // Decoding (every point decompressed) runs on the pool too, in parallel.
+        let decoded: Vec<Result<EncodedSubmission, ApiError>> = {
+            use rayon::prelude::*;
+            jobs.par_iter()
+                .map(|j| crate::api::decode_submission(j.wire, &j.body, j.challenge))
+                .collect()
+        };
+        let mut subs = Vec::with_capacity(jobs.len());
+        let mut replies = Vec::with_capacity(jobs.len());
+        for (job, d) in jobs.into_iter().zip(decoded) {
+            match d {
+                Ok(s) => {
+                    subs.push(s);
+                    replies.push(job.reply);
+                }
+                Err(e) => {
+                    let _ = job.reply.send(Err(e));
+                }
+            }
+        }
+        if subs.is_empty() {
+            continue;
+        }
         let checked = check_submissions(election, registry, subs, &mut rng);
         if out
             .send(ToAppender::Batch(
