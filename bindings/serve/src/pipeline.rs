@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! handlers ──try_send──▶ [ingest queue, bounded] ──▶ validator thread
-//!                                                      │ check_submissions (rayon pool)
+//!                                                      │ decode + check_submissions (rayon pool)
 //!                                                      ▼
 //!                                    [checked batches, bounded] ──▶ appender thread
 //!                                                      Board::append_checked, one
