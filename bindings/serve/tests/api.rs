@@ -41,6 +41,10 @@ fn prepare(dir: &Path, voters: u64) -> Vec<BallotSubmission> {
 }
 
 async fn start(dir: &Path, db: &str, rate: Option<f64>) -> SocketAddr {
+    start_with(dir, db, rate, 64).await
+}
+
+async fn start_with(dir: &Path, db: &str, rate: Option<f64>, queue: usize) -> SocketAddr {
     let config = Config {
         db: dir.join(db),
         init: Some(dir.join("header.jsonl")),
@@ -51,7 +55,7 @@ async fn start(dir: &Path, db: &str, rate: Option<f64>) -> SocketAddr {
             admin_token: Some(TOKEN.into()),
         },
         pipeline: PipelineConfig {
-            queue: 64,
+            queue,
             max_batch: 16,
         },
         workers: 2,
@@ -618,4 +622,52 @@ fn every_route_is_in_the_openapi_file() {
             "{method} {path} is not in openapi.yaml"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_answers_503_with_retry_after_and_stores_nothing_extra() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = prepare(dir.path(), 40);
+    let casts = cast_index(&subs);
+    let addr = start_with(dir.path(), "busy.sqlite", None, 1).await;
+    let mut accepted = 0u64;
+    let mut busy = 0u64;
+    let mut next = 0;
+    // Rounds of concurrent submissions against a queue of one, until one is turned away.
+    while busy == 0 && next < casts.len() {
+        let round: Vec<_> = casts[next..(next + 8).min(casts.len())]
+            .iter()
+            .map(|&i| {
+                let body = subs[i].to_bytes();
+                tokio::spawn(async move {
+                    let mut conn = Conn::open(addr).await.unwrap();
+                    conn.request(
+                        Method::POST,
+                        "/v1/ballots",
+                        Some("application/octet-stream"),
+                        body.into(),
+                    )
+                    .await
+                    .unwrap()
+                })
+            })
+            .collect();
+        next += 8;
+        for t in round {
+            let (status, retry, body) = t.await.unwrap();
+            match status {
+                StatusCode::CREATED => accepted += 1,
+                StatusCode::SERVICE_UNAVAILABLE => {
+                    busy += 1;
+                    assert_eq!(retry, Some(1));
+                    let v: Value = serde_json::from_slice(&body).unwrap();
+                    assert_eq!(v["error"]["code"], "overloaded");
+                }
+                other => panic!("unexpected {other}: {body:?}"),
+            }
+        }
+    }
+    assert!(busy > 0, "no submission was turned away by a queue of one");
+    let mut c = Client::new(addr).await;
+    assert_eq!(c.count().await, accepted);
 }
