@@ -33,7 +33,8 @@ use sha2::{Digest, Sha256};
 
 use crate::ballot::{verify_opening, BallotOpening, EncryptedBallot, TrackingCode};
 use crate::election::Election;
-use crate::error::{BallotError, BallotErrorKind};
+use crate::error::{BallotError, BallotErrorKind, DecodeError, DecodeErrorKind};
+use crate::group::Reader;
 use crate::labels;
 
 /// A registered voter.
@@ -403,27 +404,13 @@ impl<'e> Board<'e> {
         code: &TrackingCode,
         submission: Submission,
     ) -> Result<EntryKind, BallotError> {
-        match submission {
-            Submission::Cast { voter, signature } => {
-                let weight = check_voter(
-                    self.election,
-                    self.registry.as_ref(),
-                    &ballot.ballot_id,
-                    code,
-                    voter.as_deref(),
-                    signature.as_ref(),
-                )?;
-                Ok(EntryKind::Cast {
-                    voter,
-                    weight,
-                    signature,
-                })
-            }
-            Submission::Challenge(opening) => {
-                verify_opening(self.election, ballot, &opening)?;
-                Ok(EntryKind::Challenged { opening })
-            }
-        }
+        check_one(
+            self.election,
+            self.registry.as_ref(),
+            ballot,
+            code,
+            submission,
+        )
     }
 
     /// The checks against board state, then the append.
@@ -471,5 +458,475 @@ impl<'e> Board<'e> {
     /// Each voter's latest cast position.
     pub fn latest_positions(&self) -> &BTreeMap<String, u64> {
         &self.latest
+    }
+}
+
+impl EntryKind {
+    /// Decodes [`EntryKind::to_bytes`] strictly (no trailing bytes).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        crate::record::entry_kind_from_bytes(bytes)
+    }
+}
+
+/// A ballot together with what the voter asks the board to do with it: the form in
+/// which a submission travels from the voter's device to the ballot box.
+///
+/// Canonical binary encoding ([`BallotSubmission::to_bytes`]):
+///
+/// ```text
+/// ballot (u32 len ‖ canonical ballot bytes) ‖ action
+/// action = 1 ‖ voter (0 | 1 ‖ u32 len ‖ UTF-8) ‖ signature (0 | 1 ‖ 64 bytes)   cast
+///        | 2 ‖ master nonce (32) ‖ contests (u32) ‖ per contest: values (u32) ‖ u64 each   challenge
+/// ```
+///
+/// JSON form: `{"ballot": "<hex>", "action": "cast", "voter": "…", "signature": "<hex>"}`
+/// or `{"ballot": "<hex>", "action": "challenge", "opening": {"master_nonce": "<hex>",
+/// "selections": [[…]]}}`; unknown fields are refused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SubmissionWire", into = "SubmissionWire")]
+pub struct BallotSubmission {
+    /// The encrypted ballot.
+    pub ballot: EncryptedBallot,
+    /// Cast or challenge.
+    pub submission: Submission,
+}
+
+/// Largest voter id accepted in a submission.
+pub const MAX_VOTER_ID: usize = 256;
+
+impl BallotSubmission {
+    /// Canonical binary encoding.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let ballot = self.ballot.to_bytes();
+        let mut out = Vec::with_capacity(ballot.len() + 128);
+        out.extend_from_slice(&(ballot.len() as u32).to_le_bytes());
+        out.extend_from_slice(&ballot);
+        match &self.submission {
+            Submission::Cast { voter, signature } => {
+                out.push(1);
+                match voter {
+                    None => out.push(0),
+                    Some(v) => {
+                        out.push(1);
+                        out.extend_from_slice(&(v.len() as u32).to_le_bytes());
+                        out.extend_from_slice(v.as_bytes());
+                    }
+                }
+                match signature {
+                    None => out.push(0),
+                    Some(s) => {
+                        out.push(1);
+                        out.extend_from_slice(s);
+                    }
+                }
+            }
+            Submission::Challenge(opening) => {
+                out.push(2);
+                out.extend_from_slice(&opening.master_nonce);
+                out.extend_from_slice(&(opening.selections.len() as u32).to_le_bytes());
+                for c in &opening.selections {
+                    out.extend_from_slice(&(c.len() as u32).to_le_bytes());
+                    for v in c {
+                        out.extend_from_slice(&v.to_le_bytes());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Decodes the canonical binary encoding strictly: bounded lengths, no trailing
+    /// bytes, and the ballot through [`EncryptedBallot::from_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        Self::decode(bytes).map(|(s, _)| s)
+    }
+
+    /// Decodes, and returns the ballot's canonical bytes (a slice of `bytes`) too.
+    fn decode(bytes: &[u8]) -> Result<(Self, &[u8]), DecodeError> {
+        const WHAT: &str = "ballot submission";
+        let bad = DecodeError::new(WHAT, DecodeErrorKind::InvalidValue);
+        let mut r = Reader::new(bytes, WHAT);
+        let n = r.u32()? as usize;
+        let ballot_bytes = r.take(n)?;
+        let ballot = EncryptedBallot::from_bytes(ballot_bytes)?;
+        let submission = match r.u8()? {
+            1 => {
+                let voter = match r.u8()? {
+                    0 => None,
+                    1 => {
+                        let n = r.u32()? as usize;
+                        if n > MAX_VOTER_ID {
+                            return Err(bad);
+                        }
+                        Some(String::from_utf8(r.take(n)?.to_vec()).map_err(|_| bad)?)
+                    }
+                    _ => return Err(bad),
+                };
+                let signature = match r.u8()? {
+                    0 => None,
+                    1 => Some(r.array::<64>()?),
+                    _ => return Err(bad),
+                };
+                Submission::Cast { voter, signature }
+            }
+            2 => {
+                let master_nonce = r.array::<32>()?;
+                let n = r.u32()? as usize;
+                if n > crate::manifest::MAX_CONTESTS {
+                    return Err(bad);
+                }
+                let mut selections = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let k = r.u32()? as usize;
+                    if k > crate::manifest::MAX_OPTIONS {
+                        return Err(bad);
+                    }
+                    let mut c = Vec::with_capacity(k);
+                    for _ in 0..k {
+                        c.push(r.u64()?);
+                    }
+                    selections.push(c);
+                }
+                Submission::Challenge(BallotOpening {
+                    master_nonce,
+                    selections,
+                })
+            }
+            _ => return Err(bad),
+        };
+        r.finish()?;
+        Ok((Self { ballot, submission }, ballot_bytes))
+    }
+}
+
+/// A submission with its ballot's canonical bytes, kept so that the tracking code is
+/// hashed from the bytes received and the board's host can store them, without
+/// encoding the ballot again (encoding compresses every point: an inversion each).
+///
+/// Made only by decoding ([`EncodedSubmission::from_bytes`]) or by encoding a
+/// [`BallotSubmission`] (`From`), so the bytes are always the ballot's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EncodedSubmission {
+    submission: BallotSubmission,
+    ballot_bytes: Vec<u8>,
+}
+
+impl EncodedSubmission {
+    /// Decodes [`BallotSubmission::to_bytes`] strictly, keeping the ballot's bytes.
+    /// The decoding is canonical, so these bytes are exactly the ballot's
+    /// [`EncryptedBallot::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let (submission, ballot) = BallotSubmission::decode(bytes)?;
+        Ok(Self {
+            submission,
+            ballot_bytes: ballot.to_vec(),
+        })
+    }
+
+    /// The submission.
+    pub fn submission(&self) -> &BallotSubmission {
+        &self.submission
+    }
+
+    /// The ballot's canonical bytes.
+    pub fn ballot_bytes(&self) -> &[u8] {
+        &self.ballot_bytes
+    }
+}
+
+impl From<BallotSubmission> for EncodedSubmission {
+    fn from(submission: BallotSubmission) -> Self {
+        let ballot_bytes = submission.ballot.to_bytes();
+        Self {
+            submission,
+            ballot_bytes,
+        }
+    }
+}
+
+/// What a submission asks for, in the JSON form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Action {
+    Cast,
+    Challenge,
+}
+
+/// The JSON form of a [`BallotSubmission`].
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubmissionWire {
+    ballot: EncryptedBallot,
+    action: Action,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    voter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_sig")]
+    signature: Option<[u8; 64]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    opening: Option<BallotOpening>,
+}
+
+impl TryFrom<SubmissionWire> for BallotSubmission {
+    type Error = &'static str;
+
+    fn try_from(w: SubmissionWire) -> Result<Self, Self::Error> {
+        if w.voter.as_ref().is_some_and(|v| v.len() > MAX_VOTER_ID) {
+            return Err("voter id too long");
+        }
+        let submission = match (w.action, w.opening) {
+            (Action::Cast, None) => Submission::Cast {
+                voter: w.voter,
+                signature: w.signature,
+            },
+            (Action::Cast, Some(_)) => return Err("a cast submission carries no opening"),
+            (Action::Challenge, Some(opening)) if w.voter.is_none() && w.signature.is_none() => {
+                Submission::Challenge(opening)
+            }
+            (Action::Challenge, Some(_)) => {
+                return Err("a challenge carries no voter and no signature")
+            }
+            (Action::Challenge, None) => return Err("a challenge needs the opening"),
+        };
+        Ok(Self {
+            ballot: w.ballot,
+            submission,
+        })
+    }
+}
+
+impl From<BallotSubmission> for SubmissionWire {
+    fn from(s: BallotSubmission) -> Self {
+        match s.submission {
+            Submission::Cast { voter, signature } => Self {
+                ballot: s.ballot,
+                action: Action::Cast,
+                voter,
+                signature,
+                opening: None,
+            },
+            Submission::Challenge(opening) => Self {
+                ballot: s.ballot,
+                action: Action::Challenge,
+                voter: None,
+                signature: None,
+                opening: Some(opening),
+            },
+        }
+    }
+}
+
+/// A submission that passed every check needing no board state (proofs, voter,
+/// signature, opening), made by [`check_submissions`] and appended by
+/// [`Board::append_checked`], which adds the checks against the board (duplicates).
+///
+/// Splitting the two lets a ballot box validate the next batch on other threads while
+/// it appends and stores the previous one. The checks are made against the election
+/// and registry given to [`check_submissions`]: pass the same ones the board holds.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    ballot: EncryptedBallot,
+    code: TrackingCode,
+    kind: EntryKind,
+    bytes: Vec<u8>,
+}
+
+impl Checked {
+    /// The ballot's canonical bytes.
+    pub fn ballot_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The ballot's tracking code.
+    pub fn tracking_code(&self) -> &TrackingCode {
+        &self.code
+    }
+
+    /// The ballot.
+    pub fn ballot(&self) -> &EncryptedBallot {
+        &self.ballot
+    }
+}
+
+/// Checks many submissions at once without touching a board: every proof (batched, in
+/// parallel with `std`), the voter and signature against `registry`, and challenge
+/// openings. One result per submission, in order.
+pub fn check_submissions<S: Into<EncodedSubmission>>(
+    election: &Election,
+    registry: Option<&VoterRegistry>,
+    submissions: Vec<S>,
+    rng: &mut impl CryptoRngCore,
+) -> Vec<Result<Checked, BallotError>> {
+    let encoded: Vec<EncodedSubmission> = submissions.into_iter().map(Into::into).collect();
+    let mut ballots = Vec::with_capacity(encoded.len());
+    let mut subs = Vec::with_capacity(encoded.len());
+    let mut bytes = Vec::with_capacity(encoded.len());
+    for e in encoded {
+        ballots.push(e.submission.ballot);
+        subs.push(e.submission.submission);
+        bytes.push(e.ballot_bytes);
+    }
+    let hash = |b: &Vec<u8>| TrackingCode::of_bytes(b);
+    #[cfg(feature = "std")]
+    let codes: Vec<TrackingCode> = {
+        use rayon::prelude::*;
+        bytes.par_iter().map(hash).collect()
+    };
+    #[cfg(not(feature = "std"))]
+    let codes: Vec<TrackingCode> = bytes.iter().map(hash).collect();
+    let validated = {
+        let refs: Vec<&EncryptedBallot> = ballots.iter().collect();
+        election.validate_with_codes(&refs, &codes, rng)
+    };
+    let one = |((b, s), v): (
+        (&EncryptedBallot, Submission),
+        Result<TrackingCode, BallotError>,
+    )| {
+        let code = v?;
+        check_one(election, registry, b, &code, s).map(|k| (code, k))
+    };
+    #[cfg(feature = "std")]
+    let checked: Vec<Result<(TrackingCode, EntryKind), BallotError>> = {
+        use rayon::prelude::*;
+        ballots
+            .par_iter()
+            .zip(subs)
+            .zip(validated)
+            .map(one)
+            .collect()
+    };
+    #[cfg(not(feature = "std"))]
+    let checked: Vec<Result<(TrackingCode, EntryKind), BallotError>> =
+        ballots.iter().zip(subs).zip(validated).map(one).collect();
+    ballots
+        .into_iter()
+        .zip(bytes)
+        .zip(checked)
+        .map(|((ballot, bytes), c)| {
+            c.map(|(code, kind)| Checked {
+                ballot,
+                code,
+                kind,
+                bytes,
+            })
+        })
+        .collect()
+}
+
+/// The checks that need no board state: voter, signature, challenge opening.
+fn check_one(
+    election: &Election,
+    registry: Option<&VoterRegistry>,
+    ballot: &EncryptedBallot,
+    code: &TrackingCode,
+    submission: Submission,
+) -> Result<EntryKind, BallotError> {
+    match submission {
+        Submission::Cast { voter, signature } => {
+            let weight = check_voter(
+                election,
+                registry,
+                &ballot.ballot_id,
+                code,
+                voter.as_deref(),
+                signature.as_ref(),
+            )?;
+            Ok(EntryKind::Cast {
+                voter,
+                weight,
+                signature,
+            })
+        }
+        Submission::Challenge(opening) => {
+            verify_opening(election, ballot, &opening)?;
+            Ok(EntryKind::Challenged { opening })
+        }
+    }
+}
+
+/// Why a stored entry cannot be replayed onto a board.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestoreError {
+    /// The entry's position is not the board's next position.
+    Position {
+        /// The position expected.
+        expected: u64,
+        /// The position found.
+        found: u64,
+    },
+    /// The entry's head is not the chain link from the board's head.
+    Head {
+        /// Position of the entry.
+        position: u64,
+    },
+    /// The entry repeats a ballot id or tracking code already on the board.
+    Duplicate {
+        /// Position of the entry.
+        position: u64,
+    },
+}
+
+impl core::fmt::Display for RestoreError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            RestoreError::Position { expected, found } => {
+                write!(f, "entry at position {found}; position {expected} expected")
+            }
+            RestoreError::Head { position } => {
+                write!(f, "entry {position}: head does not follow the chain")
+            }
+            RestoreError::Duplicate { position } => {
+                write!(f, "entry {position}: ballot id or tracking code repeated")
+            }
+        }
+    }
+}
+
+impl core::error::Error for RestoreError {}
+
+impl Board<'_> {
+    /// Appends a submission checked by [`check_submissions`], after the checks against
+    /// the board: a tracking code or ballot id already on it is refused.
+    pub fn append_checked(&mut self, checked: Checked) -> Result<BoardEntry, BallotError> {
+        self.append(checked.ballot, checked.code, checked.kind)
+    }
+
+    /// Replays an entry stored earlier (by this board's host) without re-validating
+    /// its ballot: checks that it is the next position, that its head is the chain
+    /// link from the current head, and that its id and code are new. This rebuilds a
+    /// board after a restart from what the host stored, at the cost of one hash per
+    /// entry.
+    pub fn restore(
+        &mut self,
+        position: u64,
+        ballot_id: &str,
+        code: &TrackingCode,
+        kind: &EntryKind,
+        head: &[u8; 32],
+    ) -> Result<(), RestoreError> {
+        if position != self.len {
+            return Err(RestoreError::Position {
+                expected: self.len,
+                found: position,
+            });
+        }
+        if &next_head(&self.head, position, code, kind) != head {
+            return Err(RestoreError::Head { position });
+        }
+        if self.codes.contains(code) || self.ids.contains(ballot_id) {
+            return Err(RestoreError::Duplicate { position });
+        }
+        self.ids.insert(ballot_id.into());
+        self.codes.insert(*code);
+        if let EntryKind::Cast { voter: Some(v), .. } = kind {
+            self.latest.insert(v.clone(), position);
+        }
+        self.head = *head;
+        self.len += 1;
+        Ok(())
+    }
+
+    /// The election.
+    pub fn election(&self) -> &Election {
+        self.election
     }
 }

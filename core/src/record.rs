@@ -260,10 +260,7 @@ impl RecordItem {
                 }
             }
             RecordItem::Entry(e) => {
-                out.extend_from_slice(&e.position.to_le_bytes());
-                put_bytes(&mut out, &e.kind.to_bytes());
-                put_bytes(&mut out, &e.ballot.to_bytes());
-                out.extend_from_slice(&e.head);
+                out = entry_payload(e.position, &e.kind, &e.ballot.to_bytes(), &e.head);
             }
             RecordItem::Board(b) => {
                 out.extend_from_slice(&b.count.to_le_bytes());
@@ -470,6 +467,19 @@ impl RecordItem {
     }
 }
 
+/// The payload of an `entry` frame from its parts, for a host that kept the ballot's
+/// canonical bytes (`ballot` must be the entry's [`EncryptedBallot::to_bytes`]): equal
+/// to `RecordItem::Entry(..).payload()` without encoding the ballot again.
+pub fn entry_payload(position: u64, kind: &EntryKind, ballot: &[u8], head: &[u8; 32]) -> Vec<u8> {
+    let kind = kind.to_bytes();
+    let mut out = Vec::with_capacity(8 + 4 + kind.len() + 4 + ballot.len() + 32);
+    out.extend_from_slice(&position.to_le_bytes());
+    put_bytes(&mut out, &kind);
+    put_bytes(&mut out, ballot);
+    out.extend_from_slice(head);
+    out
+}
+
 /// Position and cast voter of an entry frame's payload, without decoding the ballot.
 fn skim_entry(payload: &[u8]) -> Result<(u64, Option<String>), DecodeError> {
     let mut r = Reader::new(payload, "board entry");
@@ -484,7 +494,7 @@ fn skim_entry(payload: &[u8]) -> Result<(u64, Option<String>), DecodeError> {
     ))
 }
 
-fn entry_kind_from_bytes(b: &[u8]) -> Result<EntryKind, DecodeError> {
+pub(crate) fn entry_kind_from_bytes(b: &[u8]) -> Result<EntryKind, DecodeError> {
     const WHAT: &str = "board entry";
     let bad = DecodeError::new(WHAT, DecodeErrorKind::InvalidValue);
     let mut r = Reader::new(b, WHAT);

@@ -14,6 +14,7 @@ mod demo;
 mod error;
 mod files;
 mod lookup;
+mod serve;
 mod trustee;
 mod ui;
 mod verify;
@@ -44,6 +45,11 @@ enum Command {
     /// One trustee's steps of a key ceremony and of the decryption, messages as files.
     #[command(subcommand, after_help = EXIT_CODES)]
     Trustee(trustee::TrusteeCommand),
+    /// Run the reference ballot box service (HTTP API, durable board on SQLite).
+    Serve(serve::ServeArgs),
+    /// Pre-encrypt a test election, send it to a running service, check receipts.
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Loadgen(serve::LoadgenCommand),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +59,8 @@ fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Lookup(a) => lookup::run(a),
         Command::Trustee(c) => trustee::run(c),
+        Command::Serve(a) => serve::serve(a),
+        Command::Loadgen(c) => serve::loadgen(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,754 @@
+//! The HTTP API (see `openapi.yaml` beside this crate).
+
+use std::io::Write;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::TrySendError;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use http_body_util::{BodyExt, Limited};
+use ostracon::ballot::TrackingCode;
+use ostracon::board::{BallotSubmission, EncodedSubmission, EntryKind, Submission};
+use ostracon::dlog::DlogTable;
+use ostracon::election::Election;
+use ostracon::keyceremony::PublicCeremony;
+use ostracon::record::{Format, RecordItem};
+use ostracon::tally::TallyAccumulator;
+use rand::rngs::OsRng;
+use rayon::prelude::*;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+
+use crate::error::ApiError;
+use crate::pipeline::{self, Job, Pipeline, ToAppender, Wire};
+use crate::store::{self, StoreError};
+
+/// The OpenAPI description of this API.
+pub const OPENAPI: &str = include_str!("../openapi.yaml");
+
+/// Every route, as `(method, path)` in the OpenAPI file's spelling.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("get", "/v1/health"),
+    ("get", "/v1/openapi.yaml"),
+    ("get", "/v1/election"),
+    ("get", "/v1/manifest"),
+    ("post", "/v1/ballots"),
+    ("post", "/v1/challenges"),
+    ("get", "/v1/ballots/{tracking_code}"),
+    ("get", "/v1/board"),
+    ("get", "/v1/board/head"),
+    ("get", "/v1/record"),
+    ("post", "/v1/admin/close"),
+    ("post", "/v1/admin/decryptions"),
+];
+
+/// Limits of the API.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest request body, bytes.
+    pub max_body: usize,
+    /// Submissions per second over all clients (token bucket; `None`: unlimited).
+    pub rate: Option<f64>,
+    /// Bearer token of the admin endpoints (`None`: they are disabled).
+    pub admin_token: Option<String>,
+}
+
+struct Bucket {
+    tokens: f64,
+    last: Instant,
+}
+
+/// What the handlers share.
+pub struct AppState {
+    pub(crate) election: Arc<Election>,
+    pub(crate) ceremony: PublicCeremony,
+    pub(crate) db: std::path::PathBuf,
+    pub(crate) reader: Mutex<Connection>,
+    pub(crate) pipeline: Pipeline,
+    pub(crate) limits: Limits,
+    pub(crate) genesis: [u8; 32],
+    bucket: Mutex<Bucket>,
+}
+
+impl AppState {
+    pub(crate) fn new(
+        election: Arc<Election>,
+        ceremony: PublicCeremony,
+        db: std::path::PathBuf,
+        reader: Connection,
+        pipeline: Pipeline,
+        limits: Limits,
+    ) -> Self {
+        let genesis = ostracon::board::genesis(&election);
+        let burst = limits.rate.unwrap_or(0.0).max(1.0);
+        Self {
+            election,
+            ceremony,
+            db,
+            reader: Mutex::new(reader),
+            pipeline,
+            limits,
+            genesis,
+            bucket: Mutex::new(Bucket {
+                tokens: burst,
+                last: Instant::now(),
+            }),
+        }
+    }
+
+    fn take_token(&self) -> bool {
+        let Some(rate) = self.limits.rate else {
+            return true;
+        };
+        let Ok(mut b) = self.bucket.lock() else {
+            return true;
+        };
+        let now = Instant::now();
+        let burst = rate.max(1.0);
+        b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * rate).min(burst);
+        b.last = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+type Shared = Arc<AppState>;
+
+/// The router of the service.
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/openapi.yaml", get(openapi))
+        .route("/v1/election", get(election))
+        .route("/v1/manifest", get(manifest))
+        .route("/v1/ballots", post(cast))
+        .route("/v1/challenges", post(challenge))
+        .route("/v1/ballots/{tracking_code}", get(lookup))
+        .route("/v1/board", get(board))
+        .route("/v1/board/head", get(board_head))
+        .route("/v1/record", get(record))
+        .route("/v1/admin/close", post(close))
+        .route("/v1/admin/decryptions", post(decryptions))
+        .fallback(|| async { ApiError::not_found("no such endpoint") })
+        .with_state(state)
+}
+
+fn store_error(e: StoreError) -> ApiError {
+    eprintln!("ostracon serve: {e}");
+    ApiError::internal("storage error")
+}
+
+/// Runs `f` with the read connection on the blocking pool.
+async fn with_reader<T: Send + 'static>(
+    state: &Shared,
+    f: impl FnOnce(&Connection, &AppState) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let conn = state
+            .reader
+            .lock()
+            .map_err(|_| ApiError::internal("storage unavailable"))?;
+        f(&conn, &state)
+    })
+    .await
+    .map_err(|_| ApiError::internal("task failed"))?
+}
+
+fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(v) => (status, [(header::CONTENT_TYPE, "application/json")], v).into_response(),
+        Err(_) => ApiError::internal("serialisation failed").into_response(),
+    }
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    entries: u64,
+    closed: bool,
+}
+
+async fn health(State(s): State<Shared>) -> Result<Response, ApiError> {
+    let closed = s.pipeline.closed.load(Ordering::SeqCst);
+    let (entries, _) = with_reader(&s, |c, _| store::head(c).map_err(store_error)).await?;
+    Ok(json(
+        StatusCode::OK,
+        &Health {
+            status: "ok",
+            entries,
+            closed,
+        },
+    ))
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI).into_response()
+}
+
+async fn election(State(s): State<Shared>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        s.election.to_json(),
+    )
+        .into_response()
+}
+
+async fn manifest(State(s): State<Shared>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        s.election.manifest().to_json(),
+    )
+        .into_response()
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    match Limited::new(body, limit).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the body exceeds the limit of {limit} bytes"),
+        )),
+        Err(e) => Err(ApiError::malformed(format!(
+            "the body could not be read: {e}"
+        ))),
+    }
+}
+
+/// The encoding of a submission body, from its content type.
+fn wire_of(headers: &HeaderMap) -> Result<Wire, ApiError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match ct.as_str() {
+        "application/json" => Ok(Wire::Json),
+        "application/octet-stream" => Ok(Wire::Binary),
+        _ => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send application/json or application/octet-stream",
+        )),
+    }
+}
+
+/// Decodes a submission body and checks it asks for what the endpoint does. Runs on
+/// the validation pool (decoding decompresses every point of the ballot).
+pub(crate) fn decode_submission(
+    wire: Wire,
+    body: &[u8],
+    challenge: bool,
+) -> Result<EncodedSubmission, ApiError> {
+    let submission = match wire {
+        Wire::Json => serde_json::from_slice::<BallotSubmission>(body)
+            .map(EncodedSubmission::from)
+            .map_err(|e| ApiError::malformed(format!("invalid submission JSON: {e}")))?,
+        Wire::Binary => EncodedSubmission::from_bytes(body)
+            .map_err(|e| ApiError::malformed(format!("invalid binary submission: {e}")))?,
+    };
+    match (&submission.submission().submission, challenge) {
+        (Submission::Cast { .. }, false) | (Submission::Challenge(_), true) => Ok(submission),
+        (Submission::Cast { .. }, true) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "wrong_action",
+            "this endpoint takes challenges (action \"challenge\"); cast at /v1/ballots",
+        )),
+        (Submission::Challenge(_), false) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "wrong_action",
+            "this endpoint takes cast ballots; challenge at /v1/challenges",
+        )),
+    }
+}
+
+async fn submit(
+    s: Shared,
+    headers: HeaderMap,
+    body: Body,
+    challenge: bool,
+) -> Result<Response, ApiError> {
+    if s.pipeline.closed.load(Ordering::SeqCst) {
+        return Err(ApiError::closed());
+    }
+    if !s.take_token() {
+        return Err(ApiError::rate_limited());
+    }
+    let wire = wire_of(&headers)?;
+    let body = read_body(body, s.limits.max_body).await?;
+    let (tx, rx) = oneshot::channel();
+    match s.pipeline.ingest.try_send(Job {
+        wire,
+        body,
+        challenge,
+        reply: tx,
+    }) {
+        Ok(()) => {}
+        Err(TrySendError::Full(_)) => return Err(ApiError::overloaded()),
+        Err(TrySendError::Disconnected(_)) => {
+            return Err(ApiError::internal("the validation pipeline stopped"))
+        }
+    }
+    let receipt = rx
+        .await
+        .map_err(|_| ApiError::internal("the validation pipeline stopped"))??;
+    Ok(json(StatusCode::CREATED, &receipt))
+}
+
+async fn cast(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    submit(s, headers, body, false).await
+}
+
+async fn challenge(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    submit(s, headers, body, true).await
+}
+
+/// One entry as listed on the board and by look-ups.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryView {
+    /// Position.
+    pub position: u64,
+    /// Tracking code, hex.
+    pub tracking_code: String,
+    /// Ballot id.
+    pub ballot_id: String,
+    /// `cast` or `challenged`.
+    pub status: String,
+    /// Voter id of a cast ballot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voter: Option<String>,
+    /// Head after the entry, hex.
+    pub head: String,
+    /// Whether the ballot counts (look-ups only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted: Option<bool>,
+}
+
+impl EntryView {
+    fn of(s: &store::EntrySummary, counted: Option<bool>) -> Self {
+        Self {
+            position: s.position,
+            tracking_code: s.tracking_code.to_hex(),
+            ballot_id: s.ballot_id.clone(),
+            status: pipeline::status(&s.kind).into(),
+            voter: match &s.kind {
+                EntryKind::Cast { voter, .. } => voter.clone(),
+                EntryKind::Challenged { .. } => None,
+            },
+            head: ostracon::hex::encode(&s.head),
+            counted,
+        }
+    }
+}
+
+async fn lookup(State(s): State<Shared>, Path(code): Path<String>) -> Result<Response, ApiError> {
+    let code = TrackingCode::from_hex(&code).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_tracking_code",
+            "a tracking code is 64 hex digits",
+        )
+    })?;
+    let found = with_reader(&s, move |c, _| store::lookup(c, &code).map_err(store_error)).await?;
+    match found {
+        Some((e, counted)) => Ok(json(StatusCode::OK, &EntryView::of(&e, Some(counted)))),
+        None => Err(ApiError::not_found(
+            "no ballot with this tracking code is on the board",
+        )),
+    }
+}
+
+/// Query of `GET /v1/board`.
+#[derive(Deserialize)]
+struct PageQuery {
+    #[serde(default)]
+    from: u64,
+    #[serde(default = "default_limit")]
+    limit: u32,
+}
+
+fn default_limit() -> u32 {
+    100
+}
+
+/// Largest page of the board.
+pub const MAX_PAGE: u32 = 1000;
+
+/// The board head.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeadView {
+    /// Number of entries.
+    pub count: u64,
+    /// Head after the last entry (the genesis head when empty), hex.
+    pub head: String,
+}
+
+/// A page of the board.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageView {
+    /// Number of entries on the whole board.
+    pub count: u64,
+    /// Head of the whole board, hex.
+    pub head: String,
+    /// The entries of the page.
+    pub entries: Vec<EntryView>,
+    /// Position of the next page, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<u64>,
+}
+
+async fn board(
+    State(s): State<Shared>,
+    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            format!("invalid query: {e}"),
+        )
+    })?;
+    if q.limit == 0 || q.limit > MAX_PAGE {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            format!("limit must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    let page = with_reader(&s, move |c, st| {
+        let tx = c
+            .unchecked_transaction()
+            .map_err(|e| store_error(e.into()))?;
+        let (count, head) = store::head(&tx).map_err(store_error)?;
+        let entries = store::page(&tx, q.from, q.limit).map_err(store_error)?;
+        let next = entries
+            .last()
+            .map(|e| e.position + 1)
+            .filter(|n| *n < count);
+        Ok(PageView {
+            count,
+            head: ostracon::hex::encode(&head.unwrap_or(st.genesis)),
+            entries: entries.iter().map(|e| EntryView::of(e, None)).collect(),
+            next,
+        })
+    })
+    .await?;
+    Ok(json(StatusCode::OK, &page))
+}
+
+async fn board_head(State(s): State<Shared>) -> Result<Response, ApiError> {
+    let view = with_reader(&s, |c, st| {
+        let (count, head) = store::head(c).map_err(store_error)?;
+        Ok(HeadView {
+            count,
+            head: ostracon::hex::encode(&head.unwrap_or(st.genesis)),
+        })
+    })
+    .await?;
+    Ok(json(StatusCode::OK, &view))
+}
+
+#[derive(Deserialize)]
+struct RecordQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// A writer that sends its bytes, in chunks, down a channel (the response body).
+struct ChannelWriter {
+    buf: Vec<u8>,
+    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= 1 << 18 {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::take(&mut self.buf));
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::other("client went away"))
+    }
+}
+
+async fn record(
+    State(s): State<Shared>,
+    q: Result<Query<RecordQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            format!("invalid query: {e}"),
+        )
+    })?;
+    let (format, ct) = match q.format.as_deref() {
+        None | Some("binary") => (Format::Binary, "application/octet-stream"),
+        Some("json") | Some("jsonl") => (Format::Json, "application/jsonl"),
+        Some(_) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_query",
+                "format is binary or json",
+            ))
+        }
+    };
+    let conn = {
+        let db = s.db.clone();
+        tokio::task::spawn_blocking(move || store::open(&db))
+            .await
+            .map_err(|_| ApiError::internal("task failed"))?
+            .map_err(store_error)?
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let genesis = s.genesis;
+    tokio::task::spawn_blocking(move || {
+        let mut w = ChannelWriter {
+            buf: Vec::with_capacity(1 << 18),
+            tx: tx.clone(),
+        };
+        if let Err(e) = store::export(&conn, &mut w, format, genesis) {
+            eprintln!("ostracon serve: export failed: {e}");
+            let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+        }
+    });
+    let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+    Ok(([(header::CONTENT_TYPE, ct)], body).into_response())
+}
+
+fn authorise(s: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(token) = &s.limits.admin_token else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "admin_disabled",
+            "admin endpoints are disabled: start the service with --admin-token",
+        ));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    // Constant-time comparison of the token.
+    let ok = given.is_some_and(|g| {
+        g.len() == token.len()
+            && g.bytes()
+                .zip(token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid admin bearer token is required",
+        ))
+    }
+}
+
+/// The answer of `POST /v1/admin/close`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseView {
+    /// Entries on the closed board.
+    pub count: u64,
+    /// Final head, hex.
+    pub head: String,
+    /// Ballots counted in the tally.
+    pub counted: u64,
+}
+
+async fn close(State(s): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
+    authorise(&s, &headers)?;
+    // Through the appender, so that nothing is appended after the tally is taken.
+    let (tx, rx) = oneshot::channel();
+    let app = s.pipeline.appender.clone();
+    tokio::task::spawn_blocking(move || app.send(ToAppender::Close(tx)))
+        .await
+        .map_err(|_| ApiError::internal("task failed"))?
+        .map_err(|_| ApiError::internal("the appender stopped"))?;
+    rx.await
+        .map_err(|_| ApiError::internal("the appender stopped"))?;
+    let view = with_reader(&s, |c, st| {
+        let tally = match store::load_tally(c).map_err(store_error)? {
+            Some(t) => t,
+            None => {
+                let t = compute_tally(c, &st.election)?;
+                store::store_tally(c, &t).map_err(store_error)?;
+                t
+            }
+        };
+        let (count, head) = store::head(c).map_err(store_error)?;
+        Ok(CloseView {
+            count,
+            head: ostracon::hex::encode(&head.unwrap_or(st.genesis)),
+            counted: tally.ballots,
+        })
+    })
+    .await?;
+    Ok(json(StatusCode::OK, &view))
+}
+
+/// The homomorphic tally of the counted ballots of the stored board.
+fn compute_tally(
+    c: &Connection,
+    election: &Election,
+) -> Result<ostracon::tally::EncryptedTally, ApiError> {
+    let latest = store::latest_positions(c).map_err(store_error)?;
+    let mut acc = TallyAccumulator::new(election);
+    let mut chunk: Vec<Vec<u8>> = Vec::new();
+    let mut failed: Option<ApiError> = None;
+    let flush = |chunk: &mut Vec<Vec<u8>>, acc: &mut TallyAccumulator| -> Result<(), ApiError> {
+        let decoded: Vec<Result<_, StoreError>> =
+            chunk.par_iter().map(|p| store::decode_entry(p)).collect();
+        chunk.clear();
+        for d in decoded {
+            let e = d.map_err(store_error)?;
+            if let EntryKind::Cast { voter, weight, .. } = &e.kind {
+                let counted = match voter {
+                    None => true,
+                    Some(v) => latest.get(v) == Some(&e.position),
+                };
+                if counted {
+                    acc.add(&e.ballot, *weight)
+                        .map_err(|e| ApiError::internal(format!("tally: {e}")))?;
+                }
+            }
+        }
+        Ok(())
+    };
+    store::for_each_payload(c, |p| {
+        chunk.push(p);
+        if chunk.len() >= 4096 {
+            if let Err(e) = flush(&mut chunk, &mut acc) {
+                failed = Some(e);
+                return Err(StoreError::Corrupt("tally".into()));
+            }
+        }
+        Ok(())
+    })
+    .map_err(|e| failed.take().unwrap_or_else(|| store_error(e)))?;
+    flush(&mut chunk, &mut acc)?;
+    Ok(acc.finish())
+}
+
+/// The answer of `POST /v1/admin/decryptions`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecryptionsView {
+    /// Trustees whose partial decryptions are stored.
+    pub trustees: Vec<u32>,
+    /// Whether the results are decrypted (enough trustees).
+    pub decrypted: bool,
+}
+
+async fn decryptions(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    authorise(&s, &headers)?;
+    let bytes = read_body(body, s.limits.max_body.max(1 << 24)).await?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| ApiError::malformed("decryptions are JSON lines (UTF-8)"))?;
+    let mut partials = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        match RecordItem::from_json_line(line) {
+            Ok(RecordItem::Decryption { partial }) => partials.push(partial),
+            Ok(other) => {
+                return Err(ApiError::malformed(format!(
+                    "expected decryption lines, found a {} item",
+                    other.kind()
+                )))
+            }
+            Err(e) => return Err(ApiError::malformed(format!("invalid decryption line: {e}"))),
+        }
+    }
+    if partials.is_empty() {
+        return Err(ApiError::malformed("no decryption line in the body"));
+    }
+    let view = with_reader(&s, move |c, st| {
+        let tally = store::load_tally(c).map_err(store_error)?.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "not_closed",
+                "close the board first: there is no tally to decrypt",
+            )
+        })?;
+        let flat = tally.flat();
+        let ctx = st.election.context();
+        for p in &partials {
+            let share = st.ceremony.verification_share(p.trustee).map_err(|_| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unknown_trustee",
+                    format!("trustee {} is not in the ceremony", p.trustee),
+                )
+            })?;
+            p.verify(&ctx, &share, &flat, &mut OsRng).map_err(|e| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_decryption",
+                    format!("trustee {}: {e}", p.trustee),
+                )
+            })?;
+        }
+        for p in &partials {
+            store::store_decryption(c, p).map_err(store_error)?;
+        }
+        let all = store::load_decryptions(c).map_err(store_error)?;
+        let threshold = st.election.parameters().threshold as usize;
+        let mut decrypted = store::load_results(c).map_err(store_error)?.is_some();
+        if !decrypted && all.len() >= threshold {
+            let results = tally
+                .decrypt(
+                    &st.election,
+                    &st.ceremony,
+                    &all,
+                    &DlogTable::default(),
+                    &mut OsRng,
+                )
+                .map_err(|e| ApiError::internal(format!("decryption failed: {e}")))?;
+            store::store_results(c, &results).map_err(store_error)?;
+            decrypted = true;
+        }
+        Ok(DecryptionsView {
+            trustees: all.iter().map(|p| p.trustee).collect(),
+            decrypted,
+        })
+    })
+    .await?;
+    Ok(json(StatusCode::OK, &view))
+}

@@ -1,0 +1,243 @@
+//! `ostracon-serve`: the reference ballot box service of ostracon.
+//!
+//! An HTTP service (axum on tokio) that validates ballots as they arrive with the
+//! `ostracon` core, stores the board durably in SQLite, publishes it, and exports the
+//! election record for the verifier; plus a load generator. No cryptography or
+//! validation lives here: every check is the core's (`ostracon::board`).
+//!
+//! * [`serve`]: start the service on a database (initialised from a record header);
+//! * [`api`]: the routes (described in `openapi.yaml`);
+//! * [`pipeline`]: micro-batched validation off the async runtime, group commit;
+//! * [`store`]: the SQLite schema and queries;
+//! * [`loadgen`]: pre-encrypted elections and a load generator.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod api;
+pub mod error;
+pub mod loadgen;
+pub mod pipeline;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ostracon::election::Election;
+use ostracon::keyceremony::PublicCeremony;
+use ostracon::record::io::RecordReader;
+use ostracon::record::{Header, RecordItem, Voters};
+use rand::rngs::OsRng;
+
+pub use error::ApiError;
+pub use pipeline::Receipt;
+
+/// How to run the service.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// SQLite database file (created if missing).
+    pub db: PathBuf,
+    /// Record file (JSON Lines or binary) whose header and voter registry start a new
+    /// election in an empty database.
+    pub init: Option<PathBuf>,
+    /// Address to listen on (port 0: any free port).
+    pub listen: SocketAddr,
+    /// API limits.
+    pub limits: api::Limits,
+    /// Pipeline sizes.
+    pub pipeline: pipeline::PipelineConfig,
+    /// Threads validating proofs (0: one per core).
+    pub workers: usize,
+}
+
+/// A failure to start the service.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The database.
+    Store(store::StoreError),
+    /// The `--init` file.
+    Init(String),
+    /// The stored election does not check.
+    Election(String),
+    /// Binding or serving the socket.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for ServeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServeError::Store(e) => write!(f, "{e}"),
+            ServeError::Init(m) => write!(f, "cannot initialise the election: {m}"),
+            ServeError::Election(m) => write!(f, "the stored election is invalid: {m}"),
+            ServeError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for ServeError {}
+
+impl From<store::StoreError> for ServeError {
+    fn from(e: store::StoreError) -> Self {
+        ServeError::Store(e)
+    }
+}
+
+/// Reads the header and the voter registry at the start of a record file.
+pub fn read_header(path: &Path) -> Result<(Header, Option<Voters>), ServeError> {
+    let mut reader = RecordReader::open(path)
+        .map_err(|e| ServeError::Init(format!("{}: {e}", path.display())))?;
+    let header = match reader.next_item() {
+        Ok(Some(RecordItem::Header(h))) => h,
+        Ok(_) => {
+            return Err(ServeError::Init(
+                "the file does not start with a header".into(),
+            ))
+        }
+        Err(e) => return Err(ServeError::Init(format!("{}: {e}", path.display()))),
+    };
+    let voters = match reader.next_item() {
+        Ok(Some(RecordItem::Voters(v))) => Some(v),
+        Ok(_) => None,
+        Err(e) => return Err(ServeError::Init(format!("{}: {e}", path.display()))),
+    };
+    Ok((header, voters))
+}
+
+/// The election of a header, with its verified key ceremony.
+pub fn election_of(header: &Header) -> Result<(Election, PublicCeremony), ServeError> {
+    let ceremony = header
+        .ceremony
+        .clone()
+        .verify(&mut OsRng)
+        .map_err(|e| ServeError::Election(format!("key ceremony: {e}")))?;
+    let commitments = ceremony
+        .announcements()
+        .iter()
+        .map(|a| a.commitments.clone())
+        .collect();
+    let election = Election::new(header.manifest.clone(), header.parameters, commitments)
+        .map_err(|e| ServeError::Election(e.to_string()))?;
+    Ok((election, ceremony))
+}
+
+/// Opens the database (initialising it when asked), rebuilds the board and returns the
+/// router, ready to serve.
+pub fn prepare(config: &Config) -> Result<axum::Router, ServeError> {
+    if config.workers > 0 {
+        // Only the first call configures the global pool; later calls keep it.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(config.workers)
+            .thread_name(|i| format!("ostracon-validate-{i}"))
+            .build_global();
+    }
+    let writer = store::open(&config.db)?;
+    let initialised = store::load_header(&writer).is_ok();
+    if let Some(init) = &config.init {
+        let (header, voters) = read_header(init)?;
+        if initialised {
+            let (stored, _) = store::load_header(&writer)?;
+            if stored != header {
+                return Err(ServeError::Init(
+                    "the database already holds another election".into(),
+                ));
+            }
+        } else {
+            store::initialise(&writer, &header, voters.as_ref())?;
+        }
+    }
+    let (header, voters) = store::load_header(&writer)?;
+    let (election, ceremony) = election_of(&header)?;
+    let registry = voters
+        .map(|v| v.to_registry())
+        .transpose()
+        .map_err(|e| ServeError::Election(format!("voter registry: {e}")))?
+        .map(Arc::new);
+    let closed = store::load_tally(&writer)?.is_some();
+    let election = Arc::new(election);
+    let pipeline = pipeline::start(election.clone(), registry, writer, closed, config.pipeline)?;
+    let reader = store::open(&config.db)?;
+    let state = api::AppState::new(
+        election,
+        ceremony,
+        config.db.clone(),
+        reader,
+        pipeline,
+        config.limits.clone(),
+    );
+    Ok(api::router(Arc::new(state)))
+}
+
+/// Runs the service until interrupted (Ctrl-C or SIGTERM). Prints
+/// `listening on ADDRESS` on standard output once the socket is bound.
+pub async fn serve(config: Config) -> Result<(), ServeError> {
+    let router = prepare(&config)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(ServeError::Io)?;
+    let addr = listener.local_addr().map_err(ServeError::Io)?;
+    println!("listening on {addr}");
+    {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+    }
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(ServeError::Io)
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+/// Exports the record held by a database to a file (binary or JSON Lines, by the
+/// file's extension: `.jsonl` for JSON Lines), without a running service.
+pub fn export_file(db: &Path, out: &Path) -> Result<u64, ServeError> {
+    let conn = store::open(db)?;
+    let (header, _) = store::load_header(&conn)?;
+    let (election, _) = election_of(&header)?;
+    let genesis = ostracon::board::genesis(&election);
+    let format = if out.extension().is_some_and(|e| e == "jsonl" || e == "json") {
+        ostracon::record::Format::Json
+    } else {
+        ostracon::record::Format::Binary
+    };
+    let (count, _) = store::head(&conn)?;
+    let mut name = out
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(format!(".tmp-{}", std::process::id()));
+    let tmp = out.with_file_name(name);
+    let file = std::fs::File::create(&tmp).map_err(ServeError::Io)?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    store::export(&conn, &mut w, format, genesis)?;
+    let file = w.into_inner().map_err(|e| ServeError::Io(e.into_error()))?;
+    file.sync_all().map_err(ServeError::Io)?;
+    std::fs::rename(&tmp, out).map_err(ServeError::Io)?;
+    Ok(count)
+}

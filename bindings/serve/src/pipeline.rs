@@ -1,0 +1,316 @@
+//! The submission pipeline: micro-batching, validation off the async runtime, ordered
+//! append and group commit.
+//!
+//! ```text
+//! handlers ──try_send──▶ [ingest queue, bounded] ──▶ validator thread
+//!                                                      │ decode + check_submissions (rayon pool)
+//!                                                      ▼
+//!                                    [checked batches, bounded] ──▶ appender thread
+//!                                                      Board::append_checked, one
+//!                                                      transaction per batch, then replies
+//! ```
+//!
+//! The validator takes whatever is queued (up to `max_batch`) as one batch, so batches
+//! grow with the load and a lone ballot waits for nobody. While the appender commits
+//! batch k, the validator checks batch k+1. A full ingest queue answers 503 at once:
+//! no queue grows without bound.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use ostracon::ballot::TrackingCode;
+use ostracon::board::{
+    check_submissions, Board, BoardEntry, Checked, EncodedSubmission, EntryKind, VoterRegistry,
+};
+use ostracon::election::Election;
+use ostracon::BallotError;
+use rand::rngs::OsRng;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+
+use crate::error::ApiError;
+use crate::store::{self, StoreError};
+
+/// What the ballot box answers for an accepted ballot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Tracking code, hex.
+    pub tracking_code: String,
+    /// Tracking code in the human form shown to voters.
+    pub code: String,
+    /// Position on the board.
+    pub position: u64,
+    /// Board head after this entry, hex.
+    pub head: String,
+    /// `cast` or `challenged`.
+    pub status: String,
+}
+
+impl Receipt {
+    fn of(e: &BoardEntry) -> Self {
+        Self {
+            tracking_code: e.tracking_code.to_hex(),
+            code: e.tracking_code.human(),
+            position: e.position,
+            head: ostracon::hex::encode(&e.head),
+            status: status(&e.kind).into(),
+        }
+    }
+}
+
+/// `cast` or `challenged`.
+pub fn status(kind: &EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Cast { .. } => "cast",
+        EntryKind::Challenged { .. } => "challenged",
+    }
+}
+
+type Reply = oneshot::Sender<Result<Receipt, ApiError>>;
+
+/// The encoding of a submission body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wire {
+    /// `application/json`.
+    Json,
+    /// `application/octet-stream`: `BallotSubmission::to_bytes`.
+    Binary,
+}
+
+/// A submission waiting for decoding and validation.
+pub struct Job {
+    /// The body's encoding.
+    pub wire: Wire,
+    /// The body.
+    pub body: bytes::Bytes,
+    /// Whether the endpoint takes challenges (else cast ballots).
+    pub challenge: bool,
+    /// Where the answer goes.
+    pub reply: Reply,
+}
+
+/// What the appender thread is asked to do.
+pub enum ToAppender {
+    /// Append a checked batch.
+    Batch(Vec<(Result<Checked, BallotError>, Reply)>),
+    /// Close the board: refuse every later ballot.
+    Close(oneshot::Sender<()>),
+}
+
+/// Sizes of the pipeline.
+#[derive(Clone, Copy, Debug)]
+pub struct PipelineConfig {
+    /// Capacity of the ingest queue (submissions waiting for validation).
+    pub queue: usize,
+    /// Largest batch validated and committed at once.
+    pub max_batch: usize,
+}
+
+/// The running pipeline's entry points.
+#[derive(Clone)]
+pub struct Pipeline {
+    /// Submissions in.
+    pub ingest: SyncSender<Job>,
+    /// Commands to the appender.
+    pub appender: SyncSender<ToAppender>,
+    /// Whether the board is closed.
+    pub closed: Arc<AtomicBool>,
+}
+
+/// Rebuilds the board from the database and starts the validator and appender threads.
+pub fn start(
+    election: Arc<Election>,
+    registry: Option<Arc<VoterRegistry>>,
+    mut writer: Connection,
+    closed: bool,
+    config: PipelineConfig,
+) -> Result<Pipeline, StoreError> {
+    let (ingest_tx, ingest_rx) = sync_channel::<Job>(config.queue.max(1));
+    let (app_tx, app_rx) = sync_channel::<ToAppender>(2);
+    let closed = Arc::new(AtomicBool::new(closed));
+    let (ready_tx, ready_rx) = sync_channel::<Result<(), StoreError>>(1);
+    {
+        let election = election.clone();
+        let closed = closed.clone();
+        thread::Builder::new()
+            .name("ostracon-appender".into())
+            .spawn(move || {
+                let mut board = Board::new(&election, None);
+                let restored = store::for_each_summary(&writer, |s| {
+                    board
+                        .restore(s.position, &s.ballot_id, &s.tracking_code, &s.kind, &s.head)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))
+                });
+                let ok = restored.is_ok();
+                let _ = ready_tx.send(restored);
+                if ok {
+                    appender(&election, &mut board, &mut writer, &app_rx, &closed);
+                }
+            })
+            .map_err(StoreError::Io)?;
+    }
+    ready_rx
+        .recv()
+        .map_err(|_| StoreError::Corrupt("the appender stopped while restoring".into()))??;
+    {
+        let app_tx = app_tx.clone();
+        thread::Builder::new()
+            .name("ostracon-validator".into())
+            .spawn(move || validator(&election, registry.as_deref(), &ingest_rx, &app_tx, config))
+            .map_err(StoreError::Io)?;
+    }
+    Ok(Pipeline {
+        ingest: ingest_tx,
+        appender: app_tx,
+        closed,
+    })
+}
+
+fn validator(
+    election: &Election,
+    registry: Option<&VoterRegistry>,
+    rx: &Receiver<Job>,
+    out: &SyncSender<ToAppender>,
+    config: PipelineConfig,
+) {
+    let mut rng = OsRng;
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < config.max_batch {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
+        // Decoding (every point decompressed) runs on the pool too, in parallel.
+        let decoded: Vec<Result<EncodedSubmission, ApiError>> = {
+            use rayon::prelude::*;
+            jobs.par_iter()
+                .map(|j| crate::api::decode_submission(j.wire, &j.body, j.challenge))
+                .collect()
+        };
+        let mut subs = Vec::with_capacity(jobs.len());
+        let mut replies = Vec::with_capacity(jobs.len());
+        for (job, d) in jobs.into_iter().zip(decoded) {
+            match d {
+                Ok(s) => {
+                    subs.push(s);
+                    replies.push(job.reply);
+                }
+                Err(e) => {
+                    let _ = job.reply.send(Err(e));
+                }
+            }
+        }
+        if subs.is_empty() {
+            continue;
+        }
+        let checked = check_submissions(election, registry, subs, &mut rng);
+        if out
+            .send(ToAppender::Batch(
+                checked.into_iter().zip(replies).collect(),
+            ))
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+fn appender<'e>(
+    election: &'e Election,
+    board: &mut Board<'e>,
+    conn: &mut Connection,
+    rx: &Receiver<ToAppender>,
+    closed: &AtomicBool,
+) {
+    loop {
+        let first = match rx.recv_timeout(Duration::from_secs(3600)) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        // Group commit: everything already waiting goes into the same transaction.
+        let mut messages = vec![first];
+        while let Ok(m) = rx.try_recv() {
+            messages.push(m);
+        }
+        let mut entries: Vec<(BoardEntry, Vec<u8>)> = Vec::new();
+        let mut waiting: Vec<(Reply, usize)> = Vec::new();
+        let mut closers = Vec::new();
+        for m in messages {
+            match m {
+                ToAppender::Close(done) => {
+                    closed.store(true, Ordering::SeqCst);
+                    closers.push(done);
+                }
+                ToAppender::Batch(batch) => {
+                    for (checked, reply) in batch {
+                        if closed.load(Ordering::SeqCst) {
+                            let _ = reply.send(Err(ApiError::closed()));
+                            continue;
+                        }
+                        let appended = checked.and_then(|c| {
+                            let bytes = c.ballot_bytes().to_vec();
+                            board.append_checked(c).map(|e| (e, bytes))
+                        });
+                        match appended {
+                            Ok(e) => {
+                                waiting.push((reply, entries.len()));
+                                entries.push(e);
+                            }
+                            Err(e) => {
+                                let _ = reply.send(Err(ApiError::ballot(e)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if !entries.is_empty() {
+            match store::append(conn, &entries) {
+                Ok(()) => {
+                    for (reply, i) in waiting {
+                        if let Some((e, _)) = entries.get(i) {
+                            let _ = reply.send(Ok(Receipt::of(e)));
+                        }
+                    }
+                }
+                Err(err) => {
+                    eprintln!("ostracon serve: storing a batch failed: {err}");
+                    for (reply, _) in waiting {
+                        let _ = reply.send(Err(ApiError::internal(
+                            "the ballot could not be stored; it is not on the board",
+                        )));
+                    }
+                    // The board ran ahead of the database: rebuild it from what is stored.
+                    let mut fresh = Board::new(election, None);
+                    let rebuilt = store::for_each_summary(conn, |s| {
+                        fresh
+                            .restore(s.position, &s.ballot_id, &s.tracking_code, &s.kind, &s.head)
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))
+                    });
+                    match rebuilt {
+                        Ok(()) => *board = fresh,
+                        Err(e) => {
+                            eprintln!("ostracon serve: cannot rebuild the board: {e}; stopping");
+                            std::process::exit(70);
+                        }
+                    }
+                }
+            }
+        }
+        for done in closers {
+            let _ = done.send(());
+        }
+    }
+}
+
+/// The tracking code of a receipt, parsed.
+pub fn receipt_code(r: &Receipt) -> Option<TrackingCode> {
+    TrackingCode::from_hex(&r.tracking_code).ok()
+}

@@ -1,0 +1,673 @@
+//! The HTTP API over a real socket: every endpoint and every error class, on SQLite.
+//! Each refusal is checked to leave the board unchanged.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use bytes::Bytes;
+use hyper::{Method, StatusCode};
+use ostracon::board::{self, BallotSubmission, Submission};
+use ostracon::election::Election;
+use ostracon::keyceremony::KeyShare;
+use ostracon::record::{RecordItem, SliceReader};
+use ostracon::threshold::PartialDecryption;
+use ostracon_serve::api::{self, Limits};
+use ostracon_serve::loadgen::{self, Conn, PrepareConfig};
+use ostracon_serve::pipeline::PipelineConfig;
+use ostracon_serve::{Config, Receipt};
+use rand::rngs::OsRng;
+use serde_json::Value;
+
+const SEED: u64 = 7;
+const TOKEN: &str = "s3cret-token";
+
+fn prepare(dir: &Path, voters: u64) -> Vec<BallotSubmission> {
+    let config = PrepareConfig {
+        out: dir.to_path_buf(),
+        voters,
+        options: 4,
+        trustees: 3,
+        threshold: 2,
+        challenge_every: 3,
+        revote_every: 0,
+        seed: SEED,
+    };
+    loadgen::prepare(&config, &|_| {}).unwrap();
+    loadgen::read_submissions(&dir.join("ballots.bin"), None)
+        .unwrap()
+        .iter()
+        .map(|b| BallotSubmission::from_bytes(b).unwrap())
+        .collect()
+}
+
+async fn start(dir: &Path, db: &str, rate: Option<f64>) -> SocketAddr {
+    start_with(dir, db, rate, 64).await
+}
+
+async fn start_with(dir: &Path, db: &str, rate: Option<f64>, queue: usize) -> SocketAddr {
+    let config = Config {
+        db: dir.join(db),
+        init: Some(dir.join("header.jsonl")),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        limits: Limits {
+            max_body: 256 << 10,
+            rate,
+            admin_token: Some(TOKEN.into()),
+        },
+        pipeline: PipelineConfig {
+            queue,
+            max_batch: 16,
+        },
+        workers: 2,
+    };
+    let router = ostracon_serve::prepare(&config).unwrap();
+    let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    addr
+}
+
+struct Client {
+    conn: Conn,
+}
+
+impl Client {
+    async fn new(addr: SocketAddr) -> Self {
+        Self {
+            conn: Conn::open(addr).await.unwrap(),
+        }
+    }
+
+    async fn raw(
+        &mut self,
+        method: Method,
+        path: &str,
+        ct: Option<&str>,
+        body: impl Into<Bytes>,
+    ) -> (StatusCode, Bytes) {
+        let (s, _, b) = self
+            .conn
+            .request(method, path, ct, body.into())
+            .await
+            .unwrap();
+        (s, b)
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, Value) {
+        let (s, b) = self.raw(Method::GET, path, None, Bytes::new()).await;
+        (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+    }
+
+    async fn post_json(&mut self, path: &str, body: impl Into<Bytes>) -> (StatusCode, Value) {
+        let (s, b) = self
+            .raw(Method::POST, path, Some("application/json"), body)
+            .await;
+        (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+    }
+
+    async fn post_bin(&mut self, path: &str, body: impl Into<Bytes>) -> (StatusCode, Value) {
+        let (s, b) = self
+            .raw(Method::POST, path, Some("application/octet-stream"), body)
+            .await;
+        (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+    }
+
+    async fn count(&mut self) -> u64 {
+        self.get("/v1/board/head").await.1["count"]
+            .as_u64()
+            .unwrap()
+    }
+}
+
+/// Expects a typed refusal with this status and code, and an unchanged board.
+async fn refused(
+    addr: SocketAddr,
+    (status, body): (StatusCode, Value),
+    want: StatusCode,
+    code: &str,
+    before: u64,
+) {
+    assert_eq!(status, want, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
+    let mut c = Client::new(addr).await;
+    assert_eq!(
+        c.count().await,
+        before,
+        "a refused submission changed the board"
+    );
+}
+
+/// An admin request with a bearer token.
+async fn admin(
+    addr: SocketAddr,
+    path: &str,
+    token: &str,
+    body: impl Into<Bytes>,
+) -> (StatusCode, Value) {
+    let mut conn = Conn::open(addr).await.unwrap();
+    let (s, _, b) = conn
+        .request_with(Method::POST, path, None, Some(token), body.into())
+        .await
+        .unwrap();
+    (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+}
+
+fn cast_index(subs: &[BallotSubmission]) -> Vec<usize> {
+    (0..subs.len())
+        .filter(|i| matches!(subs[*i].submission, Submission::Cast { .. }))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_endpoint_and_every_error_class() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = prepare(dir.path(), 6);
+    let election =
+        Election::from_json(&std::fs::read(dir.path().join("election.json")).unwrap()).unwrap();
+    let addr = start(dir.path(), "board.sqlite", None).await;
+    let mut c = Client::new(addr).await;
+
+    // Election data, health, OpenAPI.
+    let (s, v) = c.get("/v1/health").await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let (s, v) = c.get("/v1/election").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        Election::from_json(v.to_string().as_bytes())
+            .unwrap()
+            .base_hash(),
+        election.base_hash()
+    );
+    let (s, v) = c.get("/v1/manifest").await;
+    assert_eq!(
+        (s, v["election_id"].as_str()),
+        (StatusCode::OK, Some("loadgen"))
+    );
+    let (s, b) = c
+        .raw(Method::GET, "/v1/openapi.yaml", None, Bytes::new())
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b, api::OPENAPI.as_bytes());
+    let (s, v) = c.get("/v1/board/head").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["count"], 0);
+    assert_eq!(v["head"], ostracon::hex::encode(&board::genesis(&election)));
+    refused(
+        addr,
+        c.get("/v1/nothing").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        0,
+    )
+    .await;
+
+    // Casting, binary and JSON; challenging.
+    let casts = cast_index(&subs);
+    let challenge = (0..subs.len())
+        .find(|i| matches!(subs[*i].submission, Submission::Challenge(_)))
+        .unwrap();
+    let (s, v) = c.post_bin("/v1/ballots", subs[casts[0]].to_bytes()).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let r0: Receipt = serde_json::from_value(v).unwrap();
+    assert_eq!(r0.position, 0);
+    assert_eq!(
+        r0.tracking_code,
+        subs[casts[0]].ballot.tracking_code().to_hex()
+    );
+    assert_eq!(r0.code, subs[casts[0]].ballot.tracking_code().human());
+    assert_eq!(r0.status, "cast");
+    let (s, v) = c
+        .post_json("/v1/ballots", serde_json::to_vec(&subs[casts[1]]).unwrap())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let r1: Receipt = serde_json::from_value(v).unwrap();
+    assert_eq!(r1.position, 1);
+    let (s, v) = c
+        .post_bin("/v1/challenges", subs[challenge].to_bytes())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["status"], "challenged");
+    let mut n = 3;
+
+    // Look-ups and the board.
+    let (s, v) = c.get(&format!("/v1/ballots/{}", r1.tracking_code)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        (v["position"].as_u64(), v["counted"].as_bool()),
+        (Some(1), Some(true))
+    );
+    assert_eq!(v["head"], r1.head);
+    let unknown = "00".repeat(32);
+    refused(
+        addr,
+        c.get(&format!("/v1/ballots/{unknown}")).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        n,
+    )
+    .await;
+    refused(
+        addr,
+        c.get("/v1/ballots/not-a-code").await,
+        StatusCode::BAD_REQUEST,
+        "bad_tracking_code",
+        n,
+    )
+    .await;
+    let (s, v) = c.get("/v1/board?from=0&limit=2").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(v["next"], 2);
+    assert_eq!(v["count"], 3);
+    let (_, v) = c.get("/v1/board?from=2").await;
+    assert_eq!(v["entries"][0]["status"], "challenged");
+    assert!(v.get("next").is_none());
+    refused(
+        addr,
+        c.get("/v1/board?limit=0").await,
+        StatusCode::BAD_REQUEST,
+        "bad_query",
+        n,
+    )
+    .await;
+    refused(
+        addr,
+        c.get("/v1/board?from=x").await,
+        StatusCode::BAD_REQUEST,
+        "bad_query",
+        n,
+    )
+    .await;
+
+    // Bad bodies.
+    refused(
+        addr,
+        c.post_json("/v1/ballots", "{not json").await,
+        StatusCode::BAD_REQUEST,
+        "malformed_body",
+        n,
+    )
+    .await;
+    refused(
+        addr,
+        c.post_json("/v1/ballots", "{\"ballot\":\"00\",\"action\":\"cast\"}")
+            .await,
+        StatusCode::BAD_REQUEST,
+        "malformed_body",
+        n,
+    )
+    .await;
+    refused(
+        addr,
+        c.post_bin("/v1/ballots", vec![1u8, 2, 3]).await,
+        StatusCode::BAD_REQUEST,
+        "malformed_body",
+        n,
+    )
+    .await;
+    let mut trailing = subs[casts[2]].to_bytes();
+    trailing.push(0);
+    refused(
+        addr,
+        c.post_bin("/v1/ballots", trailing).await,
+        StatusCode::BAD_REQUEST,
+        "malformed_body",
+        n,
+    )
+    .await;
+    let (s, b) = c
+        .raw(Method::POST, "/v1/ballots", Some("text/plain"), "hello")
+        .await;
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    refused(
+        addr,
+        (s, v),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        n,
+    )
+    .await;
+    refused(
+        addr,
+        c.post_bin("/v1/ballots", vec![0u8; 300 << 10]).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        n,
+    )
+    .await;
+    // The service closes a connection whose body it did not read: reconnect.
+    c = Client::new(addr).await;
+    refused(
+        addr,
+        c.post_bin("/v1/challenges", subs[casts[2]].to_bytes())
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "wrong_action",
+        n,
+    )
+    .await;
+
+    // Ballots the core refuses.
+    let mut bad_proof = subs[casts[2]].clone();
+    bad_proof.ballot.contests[0].selections.swap(0, 1);
+    refused(
+        addr,
+        c.post_bin("/v1/ballots", bad_proof.to_bytes()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_proof",
+        n,
+    )
+    .await;
+    let mut bad_shape = subs[casts[2]].clone();
+    bad_shape.ballot.contests.clear();
+    refused(
+        addr,
+        c.post_bin("/v1/ballots", bad_shape.to_bytes()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "malformed_ballot",
+        n,
+    )
+    .await;
+    let mut wrong_election = subs[casts[2]].clone();
+    wrong_election.ballot.election[0] ^= 1;
+    refused(
+        addr,
+        c.post_bin("/v1/ballots", wrong_election.to_bytes()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "wrong_election",
+        n,
+    )
+    .await;
+    refused(
+        addr,
+        c.post_bin("/v1/ballots", subs[casts[0]].to_bytes()).await,
+        StatusCode::CONFLICT,
+        "duplicate_tracking_code",
+        n,
+    )
+    .await;
+    let mut bad_opening = subs[challenge].clone();
+    if let Submission::Challenge(o) = &mut bad_opening.submission {
+        o.selections[0][0] ^= 1;
+    }
+    refused(
+        addr,
+        c.post_bin("/v1/challenges", bad_opening.to_bytes()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "bad_opening",
+        n,
+    )
+    .await;
+    let with_voter = |voter: Option<&str>, signature: Option<[u8; 64]>| BallotSubmission {
+        ballot: subs[casts[2]].ballot.clone(),
+        submission: Submission::Cast {
+            voter: voter.map(Into::into),
+            signature,
+        },
+    };
+    let Submission::Cast {
+        voter: Some(v2),
+        signature: Some(sig2),
+    } = &subs[casts[2]].submission
+    else {
+        panic!("a signed cast ballot")
+    };
+    let mut bad_sig = *sig2;
+    bad_sig[3] ^= 1;
+    refused(
+        addr,
+        c.post_bin(
+            "/v1/ballots",
+            with_voter(Some(v2), Some(bad_sig)).to_bytes(),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "bad_signature",
+        n,
+    )
+    .await;
+    refused(
+        addr,
+        c.post_bin("/v1/ballots", with_voter(Some(v2), None).to_bytes())
+            .await,
+        StatusCode::FORBIDDEN,
+        "missing_signature",
+        n,
+    )
+    .await;
+    refused(
+        addr,
+        c.post_bin(
+            "/v1/ballots",
+            with_voter(Some("nobody"), Some(*sig2)).to_bytes(),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "unknown_voter",
+        n,
+    )
+    .await;
+    // A new ballot reusing a ballot id already on the board.
+    let mut r = OsRng;
+    let plain = ostracon::ballot::PlaintextBallot::new().with("approval", vec![1, 0, 0, 1]);
+    let (again, _) = election
+        .encrypt_ballot(&subs[casts[0]].ballot.ballot_id, &plain, None, &mut r)
+        .unwrap();
+    let voter = "voter-5";
+    let sig = board::sign_ballot(
+        &loadgen::voter_key(SEED, 5),
+        &election,
+        &again.tracking_code(),
+        voter,
+    );
+    let dup_id = BallotSubmission {
+        ballot: again,
+        submission: Submission::Cast {
+            voter: Some(voter.into()),
+            signature: Some(sig),
+        },
+    };
+    refused(
+        addr,
+        c.post_bin("/v1/ballots", dup_id.to_bytes()).await,
+        StatusCode::CONFLICT,
+        "duplicate_ballot_id",
+        n,
+    )
+    .await;
+    // The good one is still accepted after all that.
+    let (s, _) = c.post_bin("/v1/ballots", subs[casts[2]].to_bytes()).await;
+    assert_eq!(s, StatusCode::CREATED);
+    n += 1;
+
+    // Admin: token required; close; no ballot after; decryptions; the record verifies.
+    let (s, b) = c
+        .raw(Method::POST, "/v1/admin/close", None, Bytes::new())
+        .await;
+    refused(
+        addr,
+        (s, serde_json::from_slice(&b).unwrap()),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        n,
+    )
+    .await;
+    let (s, v) = admin(addr, "/v1/admin/close", "wrong-token", Bytes::new()).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    let (s, b) = c
+        .raw(Method::POST, "/v1/admin/decryptions", None, "x")
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{b:?}");
+    let (s, v) = admin(addr, "/v1/admin/close", TOKEN, Bytes::new()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["count"], n);
+    assert_eq!(v["counted"], 3);
+    refused(
+        addr,
+        c.post_bin("/v1/ballots", subs[casts[3]].to_bytes()).await,
+        StatusCode::CONFLICT,
+        "board_closed",
+        n,
+    )
+    .await;
+
+    let (s, record) = c.raw(Method::GET, "/v1/record", None, Bytes::new()).await;
+    assert_eq!(s, StatusCode::OK);
+    let tally = {
+        let mut rd = SliceReader::new(&record).unwrap();
+        let mut t = None;
+        while let Some(item) = rd.next_item().unwrap() {
+            if let RecordItem::Tally(x) = item {
+                t = Some(x);
+            }
+        }
+        t.unwrap()
+    };
+    let mut lines = String::new();
+    for i in [1u32, 3] {
+        let key = KeyShare::from_bytes(
+            &std::fs::read(dir.path().join(format!("key-{i}.secret"))).unwrap(),
+        )
+        .unwrap();
+        let partial =
+            PartialDecryption::from_key_share(&election.context(), &key, &tally.flat(), &mut r);
+        lines.push_str(&RecordItem::Decryption { partial }.to_json_line().unwrap());
+        lines.push('\n');
+    }
+    let (s, v) = admin(addr, "/v1/admin/decryptions", TOKEN, "{\"type\":\"board\"}").await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("malformed_body"))
+    );
+    let (s, v) = admin(addr, "/v1/admin/decryptions", TOKEN, lines).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["decrypted"], true);
+    for format in ["binary", "json"] {
+        let (s, record) = c
+            .raw(
+                Method::GET,
+                &format!("/v1/record?format={format}"),
+                None,
+                Bytes::new(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let report = ostracon::verify::verify_bytes(&record, &mut r).unwrap();
+        assert!(report.is_ok(), "{format}: {}", report.summary());
+        assert_eq!(report.counts.entries, n);
+    }
+    refused(
+        addr,
+        c.get("/v1/record?format=xml").await,
+        StatusCode::BAD_REQUEST,
+        "bad_query",
+        n,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_answers_429_and_restart_keeps_the_board() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = prepare(dir.path(), 4);
+    let casts = cast_index(&subs);
+    let addr = start(dir.path(), "limited.sqlite", Some(1.0)).await;
+    let mut c = Client::new(addr).await;
+    let (s, _) = c.post_bin("/v1/ballots", subs[casts[0]].to_bytes()).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, b) = c
+        .raw(
+            Method::POST,
+            "/v1/ballots",
+            Some("application/octet-stream"),
+            subs[casts[1]].to_bytes(),
+        )
+        .await;
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    refused(
+        addr,
+        (s, v),
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        1,
+    )
+    .await;
+    let head = c.get("/v1/board/head").await.1;
+    // A second service on the same database rebuilds the same board and goes on.
+    let addr2 = start(dir.path(), "limited.sqlite", None).await;
+    let mut c2 = Client::new(addr2).await;
+    assert_eq!(c2.get("/v1/board/head").await.1, head);
+    let (s, v) = c2.post_bin("/v1/ballots", subs[casts[1]].to_bytes()).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["position"], 1);
+}
+
+#[test]
+fn every_route_is_in_the_openapi_file() {
+    let doc = api::OPENAPI;
+    for (method, path) in api::ROUTES {
+        let at = doc
+            .find(&format!("\n  {path}:\n"))
+            .unwrap_or_else(|| panic!("{path} is not in openapi.yaml"));
+        let rest = &doc[at + path.len() + 4..];
+        let end = rest.find("\n  /").unwrap_or(rest.len());
+        assert!(
+            rest[..end].contains(&format!("\n    {method}:")),
+            "{method} {path} is not in openapi.yaml"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_answers_503_with_retry_after_and_stores_nothing_extra() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = prepare(dir.path(), 40);
+    let casts = cast_index(&subs);
+    let addr = start_with(dir.path(), "busy.sqlite", None, 1).await;
+    let mut accepted = 0u64;
+    let mut busy = 0u64;
+    let mut next = 0;
+    // Rounds of concurrent submissions against a queue of one, until one is turned away.
+    while busy == 0 && next < casts.len() {
+        let round: Vec<_> = casts[next..(next + 8).min(casts.len())]
+            .iter()
+            .map(|&i| {
+                let body = subs[i].to_bytes();
+                tokio::spawn(async move {
+                    let mut conn = Conn::open(addr).await.unwrap();
+                    conn.request(
+                        Method::POST,
+                        "/v1/ballots",
+                        Some("application/octet-stream"),
+                        body.into(),
+                    )
+                    .await
+                    .unwrap()
+                })
+            })
+            .collect();
+        next += 8;
+        for t in round {
+            let (status, retry, body) = t.await.unwrap();
+            match status {
+                StatusCode::CREATED => accepted += 1,
+                StatusCode::SERVICE_UNAVAILABLE => {
+                    busy += 1;
+                    assert_eq!(retry, Some(1));
+                    let v: Value = serde_json::from_slice(&body).unwrap();
+                    assert_eq!(v["error"]["code"], "overloaded");
+                }
+                other => panic!("unexpected {other}: {body:?}"),
+            }
+        }
+    }
+    assert!(busy > 0, "no submission was turned away by a queue of one");
+    let mut c = Client::new(addr).await;
+    assert_eq!(c.count().await, accepted);
+}
