@@ -282,7 +282,9 @@ impl Prepass {
         }
     }
 
-    fn is_counted(&self, entry: &BoardEntry) -> bool {
+    /// Whether `entry` is counted: a cast ballot that is its voter's latest (or has no
+    /// voter id). Challenged ballots never are.
+    pub fn is_counted(&self, entry: &BoardEntry) -> bool {
         match &entry.kind {
             EntryKind::Challenged { .. } => false,
             EntryKind::Cast { voter: None, .. } => true,
@@ -584,7 +586,7 @@ impl Verifier {
     }
 
     fn order(&mut self, stage: u8, what: &str) {
-        let repeatable = matches!(stage, 2 | 5 | 6 | 7);
+        let repeatable = matches!(stage, 2 | 5);
         match self.last_stage {
             None if stage != 0 => self.report.fail(
                 RECORD_STRUCTURE,
@@ -645,12 +647,14 @@ impl Verifier {
                 self.order(5, "decryption");
                 self.decryptions.push(d);
             }
+            // Decryptions, shuffles and mixnet decryptions may come in any order among
+            // themselves (trustees shuffle and decrypt in turn), after the tally.
             RecordItem::Mix { contest, step } => {
-                self.order(6, "mix");
+                self.order(5, "mix");
                 self.mixes.push((contest, step));
             }
             RecordItem::MixDecryption { contest, partial } => {
-                self.order(7, "mix_decryption");
+                self.order(5, "mix_decryption");
                 self.mix_decryptions.push((contest, partial));
             }
             RecordItem::Results(r) => {

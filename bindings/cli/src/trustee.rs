@@ -22,16 +22,19 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use ostracon::election::{ceremony_context, Election, Parameters};
+use ostracon::elgamal::Ciphertext;
 use ostracon::hex;
 use ostracon::keyceremony::{
     Announcement, CeremonyError, CeremonyParams, CeremonyTranscript, CommunicationKey,
     EncryptedShare, KeyShare, Outcome, PublicCeremony, ShareFault, Trustee, Verdict,
 };
 use ostracon::manifest::Manifest;
+use ostracon::mixnet::{self, MixStep, ShuffleGenerators};
 use ostracon::record::io::RecordReader;
 use ostracon::record::{Header, RecordItem};
 use ostracon::tally::EncryptedTally;
 use ostracon::threshold::PartialDecryption;
+use ostracon::verify::Prepass;
 use ostracon::verify::PARTIAL_DECRYPTIONS;
 use rand::rngs::OsRng;
 use rand::RngCore;
@@ -52,8 +55,29 @@ pub enum TrusteeCommand {
     Shares(SharesArgs),
     /// Step 3: check the shares received; write the key share and election.json.
     Finish(FinishArgs),
-    /// Decryption: partially decrypt the encrypted tally of a verified record.
+    /// Mixnet: shuffle every ranked and write-in contest of a verified record once (after
+    /// the shuffles already in it), with proofs.
+    Mix(MixArgs),
+    /// Decryption: partially decrypt the encrypted tally of a verified record, and the
+    /// mixed lists of its ranked and write-in contests.
     Decrypt(DecryptArgs),
+}
+
+/// Arguments of `trustee mix`.
+#[derive(Args, Debug)]
+pub struct MixArgs {
+    /// This trustee's key share (`key-I.secret`): names the mixer and checks the election.
+    #[arg(long)]
+    key: PathBuf,
+    /// The record holding the board (and the shuffles so far). It is verified first.
+    #[arg(long)]
+    record: PathBuf,
+    /// Output file [default: mix-I.jsonl]: one `mix` record line per contest.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// No progress bar while the record is verified.
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// Arguments of `trustee init`.
@@ -117,7 +141,8 @@ pub struct DecryptArgs {
     /// The record holding the encrypted tally. It is verified first.
     #[arg(long)]
     record: PathBuf,
-    /// Output file [default: partial-I.json].
+    /// Output file [default: partial-I.json]: the `decryption` record line, then one
+    /// `mix_decryption` line per ranked or write-in contest already shuffled.
     #[arg(long)]
     out: Option<PathBuf>,
     /// No progress bar while the record is verified.
@@ -131,6 +156,7 @@ pub fn run(cmd: TrusteeCommand) -> Result<(), CliError> {
         TrusteeCommand::Init(a) => init(a),
         TrusteeCommand::Shares(a) => shares(a),
         TrusteeCommand::Finish(a) => finish(a),
+        TrusteeCommand::Mix(a) => mix(a),
         TrusteeCommand::Decrypt(a) => decrypt(a),
     }
 }
@@ -216,6 +242,12 @@ fn load_state(path: &Path) -> Result<Loaded, CliError> {
         manifest: state.manifest.clone(),
         parameters: state.parameters,
     })
+}
+
+fn write_json_lines(path: &Path, lines: &[String]) -> Result<(), CliError> {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    files::write(path, text.as_bytes())
 }
 
 fn write_json_line(path: &Path, json: &str) -> Result<(), CliError> {
@@ -511,7 +543,82 @@ fn decrypt(a: DecryptArgs) -> Result<(), CliError> {
 
     // Never decrypt what is not the verified tally of the record: everything up to the
     // tally must verify (the decryption checks may fail: they are what is missing).
-    let report = crate::verify::verify_with_progress(&a.record, a.quiet)?;
+    let (election, ceremony, tally) = verified_election(&a.record, a.quiet, &key, "decrypt")?;
+    let ctx = election.context();
+    let flat = tally.flat();
+    let partial = PartialDecryption::from_key_share(&ctx, &key, &flat, &mut OsRng);
+    let share = ceremony
+        .verification_share(index)
+        .map_err(|e| ceremony_error(e, "the record's key ceremony"))?;
+    partial
+        .verify(&ctx, &share, &flat, &mut OsRng)
+        .map_err(|e| {
+            CliError::file(
+                format!("the key share does not match the ceremony ({e})"),
+                &a.key,
+                "the key file is damaged: restore it from your backup",
+            )
+        })?;
+    let mut lines = vec![RecordItem::Decryption { partial }
+        .to_json_line()
+        .map_err(|e| CliError::internal(e, "trustee decrypt"))?];
+    // The mixed lists of the ranked and write-in contests, once shuffled.
+    let lists = mixnet_lists(&a.record, &election)?;
+    let dctx = election.decryption_context();
+    let mut unmixed = Vec::new();
+    for list in &lists {
+        if list.steps == 0 {
+            if !list.rows.is_empty() {
+                unmixed.push(list.id.clone());
+            }
+            continue;
+        }
+        let pctx = mixnet::decryption_context(&dctx, list.contest);
+        let partial = PartialDecryption::from_key_share(&pctx, &key, &list.rows, &mut OsRng);
+        lines.push(
+            RecordItem::MixDecryption {
+                contest: list.contest,
+                partial,
+            }
+            .to_json_line()
+            .map_err(|e| CliError::internal(e, "trustee decrypt"))?,
+        );
+    }
+    write_json_lines(&out, &lines)?;
+    println!(
+        "trustee {index}: partial decryption of {} tally values",
+        flat.len()
+    );
+    if lines.len() > 1 {
+        println!(
+            "                and of {} mixed list(s) of ranked or write-in contests",
+            lines.len() - 1
+        );
+    }
+    if !unmixed.is_empty() {
+        println!(
+            "not decrypted:  {} (not shuffled yet: run `ostracon trustee mix` first)",
+            unmixed.join(", ")
+        );
+    }
+    println!(
+        "written to     {} (a record line: send it to the host)",
+        out.display()
+    );
+    Ok(())
+}
+
+/// Verifies `record` (every check before the decryptions must pass), checks that `key`
+/// belongs to its election, and returns the election, the ceremony and the tally.
+fn verified_election(
+    record: &Path,
+    quiet: bool,
+    key: &KeyShare,
+    verb: &str,
+) -> Result<(Election, PublicCeremony, EncryptedTally), CliError> {
+    // Never decrypt what is not the verified tally of the record: everything up to the
+    // tally must verify (the decryption checks may fail: they are what is missing).
+    let report = crate::verify::verify_with_progress(record, quiet)?;
     let before: Vec<_> = report
         .failures
         .iter()
@@ -520,18 +627,18 @@ fn decrypt(a: DecryptArgs) -> Result<(), CliError> {
     if let Some(f) = before.first() {
         return Err(CliError::failed(
             format!(
-                "refusing to decrypt: the record does not verify ({} failures before decryption; first: check {} failed: {}: {})",
+                "refusing to {verb}: the record does not verify ({} failures before decryption; first: check {} failed: {}: {})",
                 before.len(),
                 f.check,
                 f.object,
                 f.reason
             ),
-            a.record.display().to_string(),
+            record.display().to_string(),
             "run `ostracon verify` on the record and resolve its failures",
         ));
     }
 
-    let (header, tally) = read_header_and_tally(&a.record)?;
+    let (header, tally) = read_header_and_tally(record)?;
     let not_ours = |what: &str| {
         CliError::usage(
             format!("this key share belongs to another election ({what} differs)"),
@@ -553,36 +660,183 @@ fn decrypt(a: DecryptArgs) -> Result<(), CliError> {
         .map(|a| a.commitments.clone())
         .collect();
     let election = Election::new(header.manifest, header.parameters, commitments)
-        .map_err(|e| CliError::file(e.to_string(), &a.record, "the record's header is invalid"))?;
+        .map_err(|e| CliError::file(e.to_string(), record, "the record's header is invalid"))?;
     if election.joint_key() != key.joint_key() {
         return Err(not_ours("election key"));
     }
-    let ctx = election.context();
-    let flat = tally.flat();
-    let partial = PartialDecryption::from_key_share(&ctx, &key, &flat, &mut OsRng);
-    let share = ceremony
-        .verification_share(index)
-        .map_err(|e| ceremony_error(e, "the record's key ceremony"))?;
-    partial
-        .verify(&ctx, &share, &flat, &mut OsRng)
+    Ok((election, ceremony, tally))
+}
+
+/// The rows of one ranked or write-in contest after the shuffles of a record.
+struct MixList {
+    /// Contest index in the manifest.
+    contest: u32,
+    /// Contest id.
+    id: String,
+    /// Row width.
+    width: usize,
+    /// Shuffles so far.
+    steps: usize,
+    /// The current list: the counted ballots' rows (board order) or the last shuffle's
+    /// output.
+    rows: Vec<Ciphertext>,
+}
+
+/// For each ranked or write-in contest: the counted ballots' rows in board order, then
+/// the shuffles the record holds, each verified (a record whose chain does not verify is
+/// refused).
+fn mixnet_lists(record: &Path, election: &Election) -> Result<Vec<MixList>, CliError> {
+    let m = election.manifest();
+    let mut lists: Vec<MixList> = m
+        .contests
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.rule.is_homomorphic())
+        .map(|(i, c)| MixList {
+            contest: i as u32,
+            id: c.id.clone(),
+            width: c.width(),
+            steps: 0,
+            rows: Vec::new(),
+        })
+        .collect();
+    if lists.is_empty() {
+        return Ok(lists);
+    }
+    // Pass 1: each voter's latest cast ballot (what is counted).
+    let mut prepass = Prepass::new();
+    let mut reader = RecordReader::open(record).map_err(|e| CliError::record(record, e))?;
+    while let Some(item) = reader
+        .next_item()
+        .map_err(|e| CliError::record(record, e))?
+    {
+        if let RecordItem::Entry(e) = &item {
+            prepass.note(e);
+        }
+    }
+    // Pass 2: the counted rows, then the shuffles.
+    let mut steps: Vec<(u32, MixStep)> = Vec::new();
+    let mut reader = RecordReader::open(record).map_err(|e| CliError::record(record, e))?;
+    while let Some(item) = reader
+        .next_item()
+        .map_err(|e| CliError::record(record, e))?
+    {
+        match item {
+            RecordItem::Entry(e) if prepass.is_counted(&e) => {
+                for list in &mut lists {
+                    let row = &e.ballot.contests[list.contest as usize].selections;
+                    list.rows.extend_from_slice(row);
+                }
+            }
+            RecordItem::Mix { contest, step } => steps.push((contest, step)),
+            _ => {}
+        }
+    }
+    let generators = ShuffleGenerators::derive(election.base_hash(), prepass_rows(&lists));
+    for list in &mut lists {
+        let chain: Vec<MixStep> = steps
+            .iter()
+            .filter(|(c, _)| *c == list.contest)
+            .map(|(_, s)| s.clone())
+            .collect();
+        if chain.is_empty() {
+            continue;
+        }
+        let last = mixnet::verify_chain(
+            &election.context(),
+            list.contest,
+            election.joint_key(),
+            &generators,
+            &list.rows,
+            list.width,
+            &chain,
+            &mut OsRng,
+        )
         .map_err(|e| {
-            CliError::file(
-                format!("the key share does not match the ceremony ({e})"),
-                &a.key,
-                "the key file is damaged: restore it from your backup",
+            CliError::failed(
+                format!(
+                    "refusing to go on: the shuffles of contest '{}' do not verify ({e})",
+                    list.id
+                ),
+                record.display().to_string(),
+                "run `ostracon verify` on the record (check 21)",
             )
-        })?;
-    let line = RecordItem::Decryption { partial }
-        .to_json_line()
-        .map_err(|e| CliError::internal(e, "trustee decrypt"))?;
-    write_json_line(&out, &line)?;
+        })?
+        .to_vec();
+        list.rows = last;
+        list.steps = chain.len();
+    }
+    Ok(lists)
+}
+
+/// Rows per list (every ranked or write-in contest has one row per counted ballot).
+fn prepass_rows(lists: &[MixList]) -> usize {
+    lists.first().map_or(0, |l| l.rows.len() / l.width.max(1))
+}
+
+/// `trustee mix`.
+fn mix(a: MixArgs) -> Result<(), CliError> {
+    let bytes = files::read_secret(&a.key)?;
+    let key = KeyShare::from_bytes(&bytes).map_err(|e| {
+        CliError::file(
+            format!("not a key share ({e})"),
+            &a.key,
+            "give the key-I.secret file written by `ostracon trustee finish`",
+        )
+    })?;
+    let index = key.index();
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("mix-{index}.jsonl")));
+    let (election, _, _) = verified_election(&a.record, a.quiet, &key, "shuffle")?;
+    let lists = mixnet_lists(&a.record, &election)?;
+    if lists.is_empty() {
+        return Err(CliError::usage(
+            "this election has no ranked or write-in contest: nothing to shuffle",
+            "--record",
+            "only elections with ranked or write-in contests go through the mixnet",
+        ));
+    }
+    let generators = ShuffleGenerators::derive(election.base_hash(), prepass_rows(&lists));
+    let mut lines = Vec::new();
+    for list in &lists {
+        if list.rows.is_empty() {
+            continue;
+        }
+        let step = MixStep::run(
+            &election.context(),
+            list.contest,
+            list.steps as u32,
+            index,
+            election.encryption_key(),
+            &generators,
+            &list.rows,
+            list.width,
+            &mut OsRng,
+        )
+        .map_err(|e| CliError::internal(e.to_string(), "trustee mix"))?;
+        println!(
+            "contest {:<16} shuffle #{} of {} rows of {} ciphertexts",
+            list.id,
+            list.steps + 1,
+            list.rows.len() / list.width.max(1),
+            list.width
+        );
+        lines.push(
+            RecordItem::Mix {
+                contest: list.contest,
+                step,
+            }
+            .to_json_line()
+            .map_err(|e| CliError::internal(e, "trustee mix"))?,
+        );
+    }
+    write_json_lines(&out, &lines)?;
     println!(
-        "trustee {index}: partial decryption of {} tally values",
-        flat.len()
-    );
-    println!(
-        "written to     {} (a record line: send it to the host)",
-        out.display()
+        "written to     {} ({} record lines: send them to the host)",
+        out.display(),
+        lines.len()
     );
     Ok(())
 }

@@ -317,12 +317,7 @@ fn lookup_cast_challenged_superseded_and_unknown() {
 fn run_ceremony(root: &Path) -> (Vec<PathBuf>, PathBuf) {
     fs::create_dir_all(root).unwrap();
     let manifest = root.join("manifest.json");
-    // The trustee subcommands decrypt the homomorphic tally; ranked and write-in contests
-    // go through the mixnet, whose steps have no trustee subcommand yet (the demo runs
-    // them with the core API), so this election has only homomorphic contests.
-    let mut homomorphic = demo_manifest();
-    homomorphic.contests.retain(|c| c.rule.is_homomorphic());
-    fs::write(&manifest, homomorphic.to_json()).unwrap();
+    fs::write(&manifest, demo_manifest().to_json()).unwrap();
     let public = root.join("public");
     let dirs: Vec<PathBuf> = (1..=3).map(|i| root.join(format!("t{i}"))).collect();
     for (i, d) in (1..=3).zip(&dirs) {
@@ -409,11 +404,12 @@ fn trustee_ceremony_and_decryption_end_to_end() {
     .unwrap();
     let mut board = Board::new(&election, None);
     let mut acc = TallyAccumulator::new(&election);
+    // Homomorphic contests only: ranked and write-in contests are not in the tally.
     let mut expected: Vec<Vec<u64>> = election
         .manifest()
-        .contests
-        .iter()
-        .map(|c| vec![0; c.options.len()])
+        .tally_shape()
+        .into_iter()
+        .map(|n| vec![0; n])
         .collect();
     for b in 0..6 {
         let p = random_plaintext(election.manifest(), &mut rng);
@@ -449,9 +445,37 @@ fn trustee_ceremony_and_decryption_end_to_end() {
     w.write(&RecordItem::Tally(tally.clone())).unwrap();
     w.finish().unwrap();
 
-    // Trustees 1 and 3 decrypt.
-    let mut lines = lines(&record);
+    // Trustees 1 and 3 shuffle the ranked and write-in contests in turn; the host
+    // appends each trustee's lines to the record before the next one shuffles.
+    let mixed = root.path().join("mixed.jsonl");
+    fs::copy(&record, &mixed).unwrap();
+    for i in [1u32, 3] {
+        let out = root.path().join(format!("mix-{i}.jsonl"));
+        ostracon()
+            .args(["trustee", "mix", "--quiet", "--key"])
+            .arg(dirs[i as usize - 1].join(format!("key-{i}.secret")))
+            .arg("--record")
+            .arg(&mixed)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let new = self::lines(&out);
+        assert_eq!(new.len(), 3, "one shuffle per ranked or write-in contest");
+        for l in &new {
+            let RecordItem::Mix { step, .. } = RecordItem::from_json_line(l).unwrap() else {
+                panic!("not a mix line")
+            };
+            assert_eq!(step.mixer, i);
+        }
+        let mut all = self::lines(&mixed);
+        all.extend(new);
+        write_lines(&mixed, &all);
+    }
+    // Trustees 1 and 3 decrypt the tally and the mixed lists.
+    let mut lines = lines(&mixed);
     let mut partials = Vec::new();
+    let mut mix_partials: Vec<(u32, ostracon::threshold::PartialDecryption)> = Vec::new();
     for i in [1u32, 3] {
         let d = &dirs[i as usize - 1];
         let out = root.path().join(format!("partial-{i}.json"));
@@ -459,18 +483,27 @@ fn trustee_ceremony_and_decryption_end_to_end() {
             .args(["trustee", "decrypt", "--quiet", "--key"])
             .arg(d.join(format!("key-{i}.secret")))
             .arg("--record")
-            .arg(&record)
+            .arg(&mixed)
             .arg("--out")
             .arg(&out)
             .assert()
             .success();
-        let line = fs::read_to_string(&out).unwrap().trim().to_string();
-        let RecordItem::Decryption { partial } = RecordItem::from_json_line(&line).unwrap() else {
-            panic!("not a decryption line")
-        };
-        assert_eq!(partial.trustee, i);
-        partials.push(partial);
-        lines.push(line);
+        let out_lines = self::lines(&out);
+        assert_eq!(out_lines.len(), 4, "the tally and three mixed lists");
+        for line in out_lines {
+            match RecordItem::from_json_line(&line).unwrap() {
+                RecordItem::Decryption { partial } => {
+                    assert_eq!(partial.trustee, i);
+                    partials.push(partial);
+                }
+                RecordItem::MixDecryption { contest, partial } => {
+                    assert_eq!(partial.trustee, i);
+                    mix_partials.push((contest, partial));
+                }
+                other => panic!("unexpected {} line", other.kind()),
+            }
+            lines.push(line);
+        }
     }
     // The host combines them: the results are the count of the plaintexts.
     let ceremony = transcript.verify(&mut rng).unwrap();
@@ -489,13 +522,68 @@ fn trustee_ceremony_and_decryption_end_to_end() {
         values.push(v);
     }
     assert_eq!(values, expected);
-    let results = Results::from_values(&election, &values);
+    let mut results = Results::from_values(&election, &values);
+    // The mixed lists: the last shuffle's output of each contest, decrypted.
+    for (ci, c) in election.manifest().contests.iter().enumerate() {
+        if c.rule.is_homomorphic() {
+            continue;
+        }
+        let last = lines
+            .iter()
+            .rev()
+            .find_map(|l| match RecordItem::from_json_line(l).unwrap() {
+                RecordItem::Mix { contest, step } if contest as usize == ci => Some(step.output),
+                _ => None,
+            })
+            .unwrap();
+        let mine: Vec<_> = mix_partials
+            .iter()
+            .filter(|(k, _)| *k as usize == ci)
+            .map(|(_, p)| p.clone())
+            .collect();
+        let pctx = ostracon::mixnet::decryption_context(&election.decryption_context(), ci as u32);
+        let points = threshold::decrypt(&pctx, &ceremony, &last, &mine, &mut rng).unwrap();
+        let bound = ostracon::mixnet::encoding::value_max(&c.rule, c.options.len()).unwrap() + 1;
+        let values: Vec<u64> = points
+            .iter()
+            .map(|p| table.find(p, bound).unwrap())
+            .collect();
+        let r = ostracon::mixnet::MixnetResult::from_rows(c, &values);
+        assert_eq!(r.ballots.len(), 6);
+        results.mixnet.push(r);
+    }
     lines.push(RecordItem::Results(results).to_json_line().unwrap());
     let complete = root.path().join("complete.jsonl");
     write_lines(&complete, &lines);
     // The completed record verifies.
     let (code, report) = verify_json(&complete);
     assert_eq!(code, 0, "{report:#}");
+
+    // A trustee never decrypts mixed lists whose shuffles do not verify: here one output
+    // ciphertext of the last shuffle is replaced by another of the same list.
+    let mut bad_mix = self::lines(&mixed);
+    let k = bad_mix
+        .iter()
+        .rposition(|l| l.contains("\"type\":\"mix\""))
+        .unwrap();
+    let mut item = RecordItem::from_json_line(&bad_mix[k]).unwrap();
+    if let RecordItem::Mix { step, .. } = &mut item {
+        step.output[0] = step.output[1];
+    }
+    bad_mix[k] = item.to_json_line().unwrap();
+    let bad_mix_path = root.path().join("bad-mix.jsonl");
+    write_lines(&bad_mix_path, &bad_mix);
+    ostracon()
+        .args(["trustee", "decrypt", "--quiet", "--key"])
+        .arg(dirs[0].join("key-1.secret"))
+        .arg("--record")
+        .arg(&bad_mix_path)
+        .arg("--out")
+        .arg(root.path().join("nope.json"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("do not verify"));
+    assert!(!root.path().join("nope.json").exists());
 
     // A trustee never decrypts a tally that does not verify: here two of its
     // ciphertexts are swapped (what a host would do to have a single ballot decrypted
