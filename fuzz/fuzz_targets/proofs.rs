@@ -1,7 +1,9 @@
-//! Every proof decoder: strict decoding, round trip. The first byte selects the kind.
+//! Every proof decoder (the mixnet's shuffle proof included): strict decoding, round
+//! trip. The first byte selects the kind.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use ostracon::mixnet::ShuffleProof;
 use ostracon::proofs::{DisjunctiveProof, DleqProof, RangeProof, SchnorrProof, WellFormedProof};
 use ostracon_fuzz::round_trip;
 
@@ -9,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&sel, bytes)) = data.split_first() else {
         return;
     };
-    match sel % 5 {
+    match sel % 6 {
         0 => {
             round_trip(bytes, SchnorrProof::from_bytes, |p| p.to_bytes().to_vec());
         }
@@ -28,8 +30,11 @@ fuzz_target!(|data: &[u8]| {
                 p.to_bytes().to_vec()
             });
         }
-        _ => {
+        4 => {
             round_trip(bytes, RangeProof::from_bytes, RangeProof::to_bytes);
+        }
+        _ => {
+            round_trip(bytes, ShuffleProof::from_bytes, ShuffleProof::to_bytes);
         }
     }
 });
