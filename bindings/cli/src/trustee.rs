@@ -525,16 +525,21 @@ fn finish(a: FinishArgs) -> Result<(), CliError> {
     }
 }
 
-/// `trustee decrypt`.
-fn decrypt(a: DecryptArgs) -> Result<(), CliError> {
-    let bytes = files::read_secret(&a.key)?;
-    let key = KeyShare::from_bytes(&bytes).map_err(|e| {
+/// Reads a key share file (`key-I.secret`).
+fn load_key(path: &Path) -> Result<KeyShare, CliError> {
+    let bytes = files::read_secret(path)?;
+    KeyShare::from_bytes(&bytes).map_err(|e| {
         CliError::file(
             format!("not a key share ({e})"),
-            &a.key,
+            path,
             "give the key-I.secret file written by `ostracon trustee finish`",
         )
-    })?;
+    })
+}
+
+/// `trustee decrypt`.
+fn decrypt(a: DecryptArgs) -> Result<(), CliError> {
+    let key = load_key(&a.key)?;
     let index = key.index();
     let out = a
         .out
@@ -776,14 +781,7 @@ fn prepass_rows(lists: &[MixList]) -> usize {
 
 /// `trustee mix`.
 fn mix(a: MixArgs) -> Result<(), CliError> {
-    let bytes = files::read_secret(&a.key)?;
-    let key = KeyShare::from_bytes(&bytes).map_err(|e| {
-        CliError::file(
-            format!("not a key share ({e})"),
-            &a.key,
-            "give the key-I.secret file written by `ostracon trustee finish`",
-        )
-    })?;
+    let key = load_key(&a.key)?;
     let index = key.index();
     let out = a
         .out
