@@ -65,13 +65,6 @@ pub enum MixError {
         /// Why.
         reason: alloc::boxed::Box<MixError>,
     },
-    /// A decrypted row does not decode (value out of range, bad text).
-    BadPlaintext {
-        /// Index of the row in the final list.
-        row: usize,
-        /// What is wrong.
-        reason: String,
-    },
 }
 
 impl MixError {
@@ -83,7 +76,6 @@ impl MixError {
             MixError::Generators { .. } => "mix.generators",
             MixError::InvalidShuffle => "mix.invalid_shuffle",
             MixError::InvalidStep { .. } => "mix.invalid_step",
-            MixError::BadPlaintext { .. } => "mix.bad_plaintext",
         }
     }
 }
@@ -107,9 +99,6 @@ impl fmt::Display for MixError {
             ),
             MixError::InvalidShuffle => f.write_str("the shuffle proof does not verify"),
             MixError::InvalidStep { step, reason } => write!(f, "mix step {step}: {reason}"),
-            MixError::BadPlaintext { row, reason } => {
-                write!(f, "decrypted row {row}: {reason}")
-            }
         }
     }
 }
