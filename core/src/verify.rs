@@ -1049,6 +1049,9 @@ impl Verifier {
         let mut out = Vec::with_capacity(mixnet.len());
         let mut offset = 0usize;
         let mut complete = true;
+        // Rows of the wrong width (a shard's partial decoded from bytes) make every list
+        // unreadable; checked once for all contests.
+        let misshapen = blob_width_mismatch(rows, total_width);
         for (ci, contest) in mixnet {
             let w = contest.width();
             let obj = format!("contest {}", contest.id);
@@ -1068,7 +1071,7 @@ impl Verifier {
                 }
             }
             offset += w;
-            if !readable || blob_width_mismatch(rows, total_width) {
+            if !readable || misshapen {
                 report.fail(
                     MIX_CHAIN,
                     obj,
