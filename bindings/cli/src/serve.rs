@@ -42,6 +42,10 @@ pub struct ServeArgs {
     /// Largest batch validated and committed at once.
     #[arg(long, default_value_t = 1024)]
     max_batch: usize,
+    /// Validator threads taking batches from the queue (each batch's proofs are checked
+    /// on the shared pool).
+    #[arg(long, default_value_t = 2)]
+    validators: usize,
     /// Threads validating proofs [default: one per core].
     #[arg(long, default_value_t = 0)]
     workers: usize,
@@ -81,6 +85,7 @@ pub fn serve(a: ServeArgs) -> Result<(), CliError> {
         pipeline: PipelineConfig {
             queue: a.queue,
             max_batch: a.max_batch.max(1),
+            validators: a.validators.max(1),
         },
         workers: a.workers,
     };

@@ -2,7 +2,7 @@
 //! append and group commit.
 //!
 //! ```text
-//! handlers ──try_send──▶ [ingest queue, bounded] ──▶ validator thread
+//! handlers ──try_send──▶ [ingest queue, bounded] ──▶ validator threads (2 by default)
 //!                                                      │ decode + check_submissions (rayon pool)
 //!                                                      ▼
 //!                                    [checked batches, bounded] ──▶ appender thread
@@ -12,12 +12,14 @@
 //!
 //! The validator takes whatever is queued (up to `max_batch`) as one batch, so batches
 //! grow with the load and a lone ballot waits for nobody. While the appender commits
-//! batch k, the validator checks batch k+1. A full ingest queue answers 503 at once:
+//! batch k, the validators check batches k+1 and k+2 (one's sequential steps overlap the
+//! other's parallel proof checks). Batches reach the board in the order their checks
+//! finish; submissions in flight at the same time have no order of their own. A full ingest queue answers 503 at once:
 //! no queue grows without bound.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -108,6 +110,10 @@ pub struct PipelineConfig {
     pub queue: usize,
     /// Largest batch validated and committed at once.
     pub max_batch: usize,
+    /// Validator threads taking batches from the ingest queue (at least one). With two,
+    /// one batch's sequential steps (gathering, hashing, replies) overlap the other's
+    /// parallel proof checks, so the cores stay busy under load.
+    pub validators: usize,
 }
 
 /// The running pipeline's entry points.
@@ -130,7 +136,7 @@ pub fn start(
     config: PipelineConfig,
 ) -> Result<Pipeline, StoreError> {
     let (ingest_tx, ingest_rx) = sync_channel::<Job>(config.queue.max(1));
-    let (app_tx, app_rx) = sync_channel::<ToAppender>(2);
+    let (app_tx, app_rx) = sync_channel::<ToAppender>(config.validators.max(1) + 1);
     let closed = Arc::new(AtomicBool::new(closed));
     let (ready_tx, ready_rx) = sync_channel::<Result<(), StoreError>>(1);
     {
@@ -156,10 +162,14 @@ pub fn start(
     ready_rx
         .recv()
         .map_err(|_| StoreError::Corrupt("the appender stopped while restoring".into()))??;
-    {
+    let ingest_rx = Arc::new(Mutex::new(ingest_rx));
+    for i in 0..config.validators.max(1) {
         let app_tx = app_tx.clone();
+        let election = election.clone();
+        let registry = registry.clone();
+        let ingest_rx = ingest_rx.clone();
         thread::Builder::new()
-            .name("ostracon-validator".into())
+            .name(format!("ostracon-check-{i}"))
             .spawn(move || validator(&election, registry.as_deref(), &ingest_rx, &app_tx, config))
             .map_err(StoreError::Io)?;
     }
@@ -173,19 +183,25 @@ pub fn start(
 fn validator(
     election: &Election,
     registry: Option<&VoterRegistry>,
-    rx: &Receiver<Job>,
+    rx: &Mutex<Receiver<Job>>,
     out: &SyncSender<ToAppender>,
     config: PipelineConfig,
 ) {
     let mut rng = OsRng;
-    while let Ok(first) = rx.recv() {
-        let mut jobs = vec![first];
-        while jobs.len() < config.max_batch {
-            match rx.try_recv() {
-                Ok(j) => jobs.push(j),
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+    loop {
+        // One validator at a time takes a batch: whatever is queued, up to `max_batch`.
+        let jobs = {
+            let Ok(rx) = rx.lock() else { return };
+            let Ok(first) = rx.recv() else { return };
+            let mut jobs = vec![first];
+            while jobs.len() < config.max_batch {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+                }
             }
-        }
+            jobs
+        };
         // Decoding (every point decompressed) runs on the pool too, in parallel.
         let decoded: Vec<Result<EncodedSubmission, ApiError>> = {
             use rayon::prelude::*;

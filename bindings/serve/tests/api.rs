@@ -57,6 +57,7 @@ async fn start_with(dir: &Path, db: &str, rate: Option<f64>, queue: usize) -> So
         pipeline: PipelineConfig {
             queue,
             max_batch: 16,
+            validators: 2,
         },
         workers: 2,
     };
