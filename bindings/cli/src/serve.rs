@@ -9,6 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use ostracon_serve::api::Limits;
 use ostracon_serve::loadgen::{self, PrepareConfig, RunConfig, WireFormat};
 use ostracon_serve::pipeline::PipelineConfig;
+use ostracon_serve::store::Location;
 use ostracon_serve::Config;
 
 use crate::error::CliError;
@@ -16,9 +17,11 @@ use crate::error::CliError;
 /// Arguments of `ostracon serve`.
 #[derive(Args, Debug)]
 pub struct ServeArgs {
-    /// SQLite database of the board (created if missing).
-    #[arg(long, value_name = "FILE")]
-    db: PathBuf,
+    /// The board's database: a SQLite file (created if missing), or a PostgreSQL URL
+    /// (`postgres://user:password@host:port/database`; the database must exist, the
+    /// tables are created) which several services behind a load balancer may share.
+    #[arg(long, value_name = "FILE|URL")]
+    db: String,
     /// Start a new election in an empty database from this record's header and voter
     /// registry (e.g. `header.jsonl` of `ostracon loadgen prepare`).
     #[arg(long, value_name = "RECORD")]
@@ -67,14 +70,17 @@ fn runtime(threads: Option<usize>) -> Result<tokio::runtime::Runtime, CliError> 
 
 /// Runs `ostracon serve`.
 pub fn serve(a: ServeArgs) -> Result<(), CliError> {
+    let db = Location::parse(&a.db);
+    // Shown in errors without a URL's password.
+    let shown = PathBuf::from(db.to_string());
     if let Some(out) = &a.export {
-        let n = ostracon_serve::export_file(&a.db, out)
-            .map_err(|e| CliError::file(e.to_string(), &a.db, "give the service's database"))?;
+        let n = ostracon_serve::export_file(&db, out)
+            .map_err(|e| CliError::file(e.to_string(), &shown, "give the service's database"))?;
         println!("exported {n} entries to {}", out.display());
         return Ok(());
     }
     let config = Config {
-        db: a.db.clone(),
+        db,
         init: a.init,
         listen: a.listen,
         limits: Limits {
@@ -91,7 +97,7 @@ pub fn serve(a: ServeArgs) -> Result<(), CliError> {
     };
     runtime(None)?
         .block_on(ostracon_serve::serve(config))
-        .map_err(|e| CliError::file(e.to_string(), &a.db, "check the database and --init"))
+        .map_err(|e| CliError::file(e.to_string(), &shown, "check the database and --init"))
 }
 
 /// The steps of `ostracon loadgen`.

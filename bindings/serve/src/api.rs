@@ -22,13 +22,12 @@ use ostracon::record::{Format, RecordItem};
 use ostracon::tally::TallyAccumulator;
 use rand::rngs::OsRng;
 use rayon::prelude::*;
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::error::ApiError;
 use crate::pipeline::{self, Job, Pipeline, ToAppender, Wire};
-use crate::store::{self, StoreError};
+use crate::store::{self, Db, Location, StoreError};
 
 /// The OpenAPI description of this API.
 pub const OPENAPI: &str = include_str!("../openapi.yaml");
@@ -69,8 +68,8 @@ struct Bucket {
 pub struct AppState {
     pub(crate) election: Arc<Election>,
     pub(crate) ceremony: PublicCeremony,
-    pub(crate) db: std::path::PathBuf,
-    pub(crate) reader: Mutex<Connection>,
+    pub(crate) db: Location,
+    pub(crate) reader: Mutex<Db>,
     pub(crate) pipeline: Pipeline,
     pub(crate) limits: Limits,
     pub(crate) genesis: [u8; 32],
@@ -81,8 +80,8 @@ impl AppState {
     pub(crate) fn new(
         election: Arc<Election>,
         ceremony: PublicCeremony,
-        db: std::path::PathBuf,
-        reader: Connection,
+        db: Location,
+        reader: Db,
         pipeline: Pipeline,
         limits: Limits,
     ) -> Self {
@@ -152,15 +151,15 @@ fn store_error(e: StoreError) -> ApiError {
 /// Runs `f` with the read connection on the blocking pool.
 async fn with_reader<T: Send + 'static>(
     state: &Shared,
-    f: impl FnOnce(&Connection, &AppState) -> Result<T, ApiError> + Send + 'static,
+    f: impl FnOnce(&mut Db, &AppState) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
-        let conn = state
+        let mut db = state
             .reader
             .lock()
             .map_err(|_| ApiError::internal("storage unavailable"))?;
-        f(&conn, &state)
+        f(&mut db, &state)
     })
     .await
     .map_err(|_| ApiError::internal("task failed"))?
@@ -181,8 +180,14 @@ struct Health {
 }
 
 async fn health(State(s): State<Shared>) -> Result<Response, ApiError> {
-    let closed = s.pipeline.closed.load(Ordering::SeqCst);
-    let (entries, _) = with_reader(&s, |c, _| store::head(c).map_err(store_error)).await?;
+    // From the database: another service sharing it may have closed the board.
+    let (entries, closed) = with_reader(&s, |c, _| {
+        Ok((
+            store::head(c).map_err(store_error)?.0,
+            store::is_closed(c).map_err(store_error)?,
+        ))
+    })
+    .await?;
     Ok(json(
         StatusCode::OK,
         &Health {
@@ -440,11 +445,7 @@ async fn board(
         ));
     }
     let page = with_reader(&s, move |c, st| {
-        let tx = c
-            .unchecked_transaction()
-            .map_err(|e| store_error(e.into()))?;
-        let (count, head) = store::head(&tx).map_err(store_error)?;
-        let entries = store::page(&tx, q.from, q.limit).map_err(store_error)?;
+        let (count, head, entries) = store::page(c, q.from, q.limit).map_err(store_error)?;
         let next = entries
             .last()
             .map(|e| e.position + 1)
@@ -526,9 +527,9 @@ async fn record(
             ))
         }
     };
-    let conn = {
+    let mut conn = {
         let db = s.db.clone();
-        tokio::task::spawn_blocking(move || store::open(&db))
+        tokio::task::spawn_blocking(move || Db::open(&db))
             .await
             .map_err(|_| ApiError::internal("task failed"))?
             .map_err(store_error)?
@@ -540,7 +541,7 @@ async fn record(
             buf: Vec::with_capacity(1 << 18),
             tx: tx.clone(),
         };
-        if let Err(e) = store::export(&conn, &mut w, format, genesis) {
+        if let Err(e) = store::export(&mut conn, &mut w, format, genesis) {
             eprintln!("ostracon serve: export failed: {e}");
             let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
         }
@@ -601,11 +602,13 @@ async fn close(State(s): State<Shared>, headers: HeaderMap) -> Result<Response, 
         .map_err(|_| ApiError::internal("task failed"))?
         .map_err(|_| ApiError::internal("the appender stopped"))?;
     rx.await
-        .map_err(|_| ApiError::internal("the appender stopped"))?;
+        .map_err(|_| ApiError::internal("the appender stopped"))??;
     let view = with_reader(&s, |c, st| {
         let tally = match store::load_tally(c).map_err(store_error)? {
             Some(t) => t,
             None => {
+                // Another service sharing the database may compute it too: both
+                // tallies are of the same closed board, hence equal.
                 let t = compute_tally(c, &st.election)?;
                 store::store_tally(c, &t).map_err(store_error)?;
                 t
@@ -624,10 +627,11 @@ async fn close(State(s): State<Shared>, headers: HeaderMap) -> Result<Response, 
 
 /// The homomorphic tally of the counted ballots of the stored board.
 fn compute_tally(
-    c: &Connection,
+    c: &mut Db,
     election: &Election,
 ) -> Result<ostracon::tally::EncryptedTally, ApiError> {
-    let latest = store::latest_positions(c).map_err(store_error)?;
+    let mut tx = c.read().map_err(store_error)?;
+    let latest = tx.latest_positions().map_err(store_error)?;
     let mut acc = TallyAccumulator::new(election);
     let mut chunk: Vec<Vec<u8>> = Vec::new();
     let mut failed: Option<ApiError> = None;
@@ -650,7 +654,7 @@ fn compute_tally(
         }
         Ok(())
     };
-    store::for_each_payload(c, |p| {
+    tx.for_each_payload(|p| {
         chunk.push(p);
         if chunk.len() >= 4096 {
             if let Err(e) = flush(&mut chunk, &mut acc) {
@@ -662,6 +666,7 @@ fn compute_tally(
     })
     .map_err(|e| failed.take().unwrap_or_else(|| store_error(e)))?;
     flush(&mut chunk, &mut acc)?;
+    tx.commit().map_err(store_error)?;
     Ok(acc.finish())
 }
 
@@ -725,10 +730,7 @@ async fn decryptions(
                 )
             })?;
         }
-        for p in &partials {
-            store::store_decryption(c, p).map_err(store_error)?;
-        }
-        let all = store::load_decryptions(c).map_err(store_error)?;
+        let all = store::store_decryptions(c, &partials).map_err(store_error)?;
         let threshold = st.election.parameters().threshold as usize;
         let mut decrypted = store::load_results(c).map_err(store_error)?.is_some();
         if !decrypted && all.len() >= threshold {

@@ -1,14 +1,15 @@
 //! `ostracon-serve`: the reference ballot box service of ostracon.
 //!
 //! An HTTP service (axum on tokio) that validates ballots as they arrive with the
-//! `ostracon` core, stores the board durably in SQLite, publishes it, and exports the
+//! `ostracon` core, stores the board durably (SQLite, or PostgreSQL shared by several
+//! services), publishes it, and exports the
 //! election record for the verifier; plus a load generator. No cryptography or
 //! validation lives here: every check is the core's (`ostracon::board`).
 //!
 //! * [`serve`]: start the service on a database (initialised from a record header);
 //! * [`api`]: the routes (described in `openapi.yaml`);
 //! * [`pipeline`]: micro-batched validation off the async runtime, group commit;
-//! * [`store`]: the SQLite schema and queries;
+//! * [`store`]: the SQLite and PostgreSQL schemas and queries;
 //! * [`loadgen`]: pre-encrypted elections and a load generator.
 
 #![forbid(unsafe_code)]
@@ -40,8 +41,9 @@ pub use pipeline::Receipt;
 /// How to run the service.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// SQLite database file (created if missing).
-    pub db: PathBuf,
+    /// The database: a SQLite file (created if missing) or a PostgreSQL URL (several
+    /// services may share one PostgreSQL database).
+    pub db: store::Location,
     /// Record file (JSON Lines or binary) whose header and voter registry start a new
     /// election in an empty database.
     pub init: Option<PathBuf>,
@@ -126,7 +128,8 @@ pub fn election_of(header: &Header) -> Result<(Election, PublicCeremony), ServeE
 }
 
 /// Opens the database (initialising it when asked), rebuilds the board and returns the
-/// router, ready to serve.
+/// router, ready to serve. It blocks: call it outside async tasks (e.g. in
+/// `tokio::task::spawn_blocking`).
 pub fn prepare(config: &Config) -> Result<axum::Router, ServeError> {
     if config.workers > 0 {
         // Only the first call configures the global pool; later calls keep it.
@@ -135,32 +138,31 @@ pub fn prepare(config: &Config) -> Result<axum::Router, ServeError> {
             .thread_name(|i| format!("ostracon-validate-{i}"))
             .build_global();
     }
-    let writer = store::open(&config.db)?;
-    let initialised = store::load_header(&writer).is_ok();
+    let mut writer = store::Db::open(&config.db)?;
+    let initialised = store::load_header(&mut writer).is_ok();
     if let Some(init) = &config.init {
         let (header, voters) = read_header(init)?;
         if initialised {
-            let (stored, _) = store::load_header(&writer)?;
+            let (stored, _) = store::load_header(&mut writer)?;
             if stored != header {
                 return Err(ServeError::Init(
                     "the database already holds another election".into(),
                 ));
             }
         } else {
-            store::initialise(&writer, &header, voters.as_ref())?;
+            store::initialise(&mut writer, &header, voters.as_ref())?;
         }
     }
-    let (header, voters) = store::load_header(&writer)?;
+    let (header, voters) = store::load_header(&mut writer)?;
     let (election, ceremony) = election_of(&header)?;
     let registry = voters
         .map(|v| v.to_registry())
         .transpose()
         .map_err(|e| ServeError::Election(format!("voter registry: {e}")))?
         .map(Arc::new);
-    let closed = store::load_tally(&writer)?.is_some();
     let election = Arc::new(election);
-    let pipeline = pipeline::start(election.clone(), registry, writer, closed, config.pipeline)?;
-    let reader = store::open(&config.db)?;
+    let pipeline = pipeline::start(election.clone(), registry, writer, config.pipeline)?;
+    let reader = store::Db::open(&config.db)?;
     let state = api::AppState::new(
         election,
         ceremony,
@@ -175,7 +177,14 @@ pub fn prepare(config: &Config) -> Result<axum::Router, ServeError> {
 /// Runs the service until interrupted (Ctrl-C or SIGTERM). Prints
 /// `listening on ADDRESS` on standard output once the socket is bound.
 pub async fn serve(config: Config) -> Result<(), ServeError> {
-    let router = prepare(&config)?;
+    // Opening the database blocks (and the PostgreSQL client runs a runtime of its own):
+    // off the async workers.
+    let router = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || prepare(&config))
+            .await
+            .map_err(|e| ServeError::Io(std::io::Error::other(e)))??
+    };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(ServeError::Io)?;
@@ -216,9 +225,9 @@ async fn shutdown() {
 
 /// Exports the record held by a database to a file (binary or JSON Lines, by the
 /// file's extension: `.jsonl` for JSON Lines), without a running service.
-pub fn export_file(db: &Path, out: &Path) -> Result<u64, ServeError> {
-    let conn = store::open(db)?;
-    let (header, _) = store::load_header(&conn)?;
+pub fn export_file(db: &store::Location, out: &Path) -> Result<u64, ServeError> {
+    let mut conn = store::Db::open(db)?;
+    let (header, _) = store::load_header(&mut conn)?;
     let (election, _) = election_of(&header)?;
     let genesis = ostracon::board::genesis(&election);
     let format = if out.extension().is_some_and(|e| e == "jsonl" || e == "json") {
@@ -226,7 +235,6 @@ pub fn export_file(db: &Path, out: &Path) -> Result<u64, ServeError> {
     } else {
         ostracon::record::Format::Binary
     };
-    let (count, _) = store::head(&conn)?;
     let mut name = out
         .file_name()
         .map(|n| n.to_os_string())
@@ -235,7 +243,7 @@ pub fn export_file(db: &Path, out: &Path) -> Result<u64, ServeError> {
     let tmp = out.with_file_name(name);
     let file = std::fs::File::create(&tmp).map_err(ServeError::Io)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-    store::export(&conn, &mut w, format, genesis)?;
+    let count = store::export(&mut conn, &mut w, format, genesis)?;
     let file = w.into_inner().map_err(|e| ServeError::Io(e.into_error()))?;
     file.sync_all().map_err(ServeError::Io)?;
     std::fs::rename(&tmp, out).map_err(ServeError::Io)?;

@@ -30,12 +30,11 @@ use ostracon::board::{
 use ostracon::election::Election;
 use ostracon::BallotError;
 use rand::rngs::OsRng;
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::error::ApiError;
-use crate::store::{self, StoreError};
+use crate::store::{self, Db, StoreError};
 
 /// What the ballot box answers for an accepted ballot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,8 +98,9 @@ pub struct Job {
 pub enum ToAppender {
     /// Append a checked batch.
     Batch(Vec<(Result<Checked, BallotError>, Reply)>),
-    /// Close the board: refuse every later ballot.
-    Close(oneshot::Sender<()>),
+    /// Close the board: refuse every later ballot, in this service and in every other
+    /// one sharing the database.
+    Close(oneshot::Sender<Result<(), ApiError>>),
 }
 
 /// Sizes of the pipeline.
@@ -131,13 +131,12 @@ pub struct Pipeline {
 pub fn start(
     election: Arc<Election>,
     registry: Option<Arc<VoterRegistry>>,
-    mut writer: Connection,
-    closed: bool,
+    mut writer: Db,
     config: PipelineConfig,
 ) -> Result<Pipeline, StoreError> {
     let (ingest_tx, ingest_rx) = sync_channel::<Job>(config.queue.max(1));
     let (app_tx, app_rx) = sync_channel::<ToAppender>(config.validators.max(1) + 1);
-    let closed = Arc::new(AtomicBool::new(closed));
+    let closed = Arc::new(AtomicBool::new(false));
     let (ready_tx, ready_rx) = sync_channel::<Result<(), StoreError>>(1);
     {
         let election = election.clone();
@@ -146,11 +145,7 @@ pub fn start(
             .name("ostracon-appender".into())
             .spawn(move || {
                 let mut board = Board::new(&election, None);
-                let restored = store::for_each_summary(&writer, |s| {
-                    board
-                        .restore(s.position, &s.ballot_id, &s.tracking_code, &s.kind, &s.head)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))
-                });
+                let restored = catch_up(&mut writer, &mut board, &closed);
                 let ok = restored.is_ok();
                 let _ = ready_tx.send(restored);
                 if ok {
@@ -178,6 +173,22 @@ pub fn start(
         appender: app_tx,
         closed,
     })
+}
+
+/// Brings the board up to date with the database (at start, or after a failed write).
+fn catch_up(db: &mut Db, board: &mut Board<'_>, closed: &AtomicBool) -> Result<(), StoreError> {
+    let mut tx = db.read()?;
+    tx.entries_from(board.len(), |s| restore(board, s))?;
+    if tx.is_closed()? {
+        closed.store(true, Ordering::SeqCst);
+    }
+    tx.commit()
+}
+
+fn restore(board: &mut Board<'_>, s: store::EntrySummary) -> Result<(), StoreError> {
+    board
+        .restore(s.position, &s.ballot_id, &s.tracking_code, &s.kind, &s.head)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 fn validator(
@@ -240,7 +251,7 @@ fn validator(
 fn appender<'e>(
     election: &'e Election,
     board: &mut Board<'e>,
-    conn: &mut Connection,
+    db: &mut Db,
     rx: &Receiver<ToAppender>,
     closed: &AtomicBool,
 ) {
@@ -255,75 +266,101 @@ fn appender<'e>(
         while let Ok(m) = rx.try_recv() {
             messages.push(m);
         }
-        let mut entries: Vec<(BoardEntry, Vec<u8>)> = Vec::new();
         let mut waiting: Vec<(Reply, usize)> = Vec::new();
         let mut closers = Vec::new();
-        for m in messages {
-            match m {
-                ToAppender::Close(done) => {
-                    closed.store(true, Ordering::SeqCst);
-                    closers.push(done);
+        let written = append(board, db, messages, closed, &mut waiting, &mut closers);
+        match written {
+            Ok(entries) => {
+                for (reply, i) in waiting {
+                    if let Some((e, _)) = entries.get(i) {
+                        let _ = reply.send(Ok(Receipt::of(e)));
+                    }
                 }
-                ToAppender::Batch(batch) => {
-                    for (checked, reply) in batch {
-                        if closed.load(Ordering::SeqCst) {
-                            let _ = reply.send(Err(ApiError::closed()));
-                            continue;
-                        }
-                        let appended = checked.and_then(|c| {
-                            let bytes = c.ballot_bytes().to_vec();
-                            board.append_checked(c).map(|e| (e, bytes))
-                        });
-                        match appended {
-                            Ok(e) => {
-                                waiting.push((reply, entries.len()));
-                                entries.push(e);
-                            }
-                            Err(e) => {
-                                let _ = reply.send(Err(ApiError::ballot(e)));
-                            }
-                        }
+                for done in closers {
+                    let _ = done.send(Ok(()));
+                }
+            }
+            Err(err) => {
+                eprintln!("ostracon serve: storing a batch failed: {err}");
+                for (reply, _) in waiting {
+                    let _ = reply.send(Err(ApiError::internal(
+                        "the ballot could not be stored; it is not on the board",
+                    )));
+                }
+                for done in closers {
+                    let _ = done.send(Err(ApiError::internal("the board could not be closed")));
+                }
+                // The board ran ahead of the database: rebuild it from what is stored.
+                let mut fresh = Board::new(election, None);
+                match catch_up(db, &mut fresh, closed) {
+                    Ok(()) => *board = fresh,
+                    Err(e) => {
+                        eprintln!("ostracon serve: cannot rebuild the board: {e}; stopping");
+                        std::process::exit(70);
                     }
                 }
             }
-        }
-        if !entries.is_empty() {
-            match store::append(conn, &entries) {
-                Ok(()) => {
-                    for (reply, i) in waiting {
-                        if let Some((e, _)) = entries.get(i) {
-                            let _ = reply.send(Ok(Receipt::of(e)));
-                        }
-                    }
-                }
-                Err(err) => {
-                    eprintln!("ostracon serve: storing a batch failed: {err}");
-                    for (reply, _) in waiting {
-                        let _ = reply.send(Err(ApiError::internal(
-                            "the ballot could not be stored; it is not on the board",
-                        )));
-                    }
-                    // The board ran ahead of the database: rebuild it from what is stored.
-                    let mut fresh = Board::new(election, None);
-                    let rebuilt = store::for_each_summary(conn, |s| {
-                        fresh
-                            .restore(s.position, &s.ballot_id, &s.tracking_code, &s.kind, &s.head)
-                            .map_err(|e| StoreError::Corrupt(e.to_string()))
-                    });
-                    match rebuilt {
-                        Ok(()) => *board = fresh,
-                        Err(e) => {
-                            eprintln!("ostracon serve: cannot rebuild the board: {e}; stopping");
-                            std::process::exit(70);
-                        }
-                    }
-                }
-            }
-        }
-        for done in closers {
-            let _ = done.send(());
         }
     }
+}
+
+type Closer = oneshot::Sender<Result<(), ApiError>>;
+
+/// Appends one group of batches in one write transaction: catches up with what other
+/// writers stored, refuses everything if the board is closed, chains and stores the
+/// accepted entries. Answers refused ballots at once; returns the stored entries (the
+/// receipts go out only after the commit).
+fn append<'e>(
+    board: &mut Board<'e>,
+    db: &mut Db,
+    messages: Vec<ToAppender>,
+    closed: &AtomicBool,
+    waiting: &mut Vec<(Reply, usize)>,
+    closers: &mut Vec<Closer>,
+) -> Result<Vec<(BoardEntry, Vec<u8>)>, StoreError> {
+    let mut tx = db.write()?;
+    tx.entries_from(board.len(), |s| restore(board, s))?;
+    if tx.is_closed()? {
+        closed.store(true, Ordering::SeqCst);
+    }
+    let mut entries: Vec<(BoardEntry, Vec<u8>)> = Vec::new();
+    for m in messages {
+        match m {
+            ToAppender::Close(done) => {
+                if !closed.load(Ordering::SeqCst) {
+                    tx.mark_closed()?;
+                    closed.store(true, Ordering::SeqCst);
+                }
+                closers.push(done);
+            }
+            ToAppender::Batch(batch) => {
+                for (checked, reply) in batch {
+                    if closed.load(Ordering::SeqCst) {
+                        let _ = reply.send(Err(ApiError::closed()));
+                        continue;
+                    }
+                    let appended = checked.and_then(|c| {
+                        let bytes = c.ballot_bytes().to_vec();
+                        board.append_checked(c).map(|e| (e, bytes))
+                    });
+                    match appended {
+                        Ok(e) => {
+                            waiting.push((reply, entries.len()));
+                            entries.push(e);
+                        }
+                        Err(e) => {
+                            let _ = reply.send(Err(ApiError::ballot(e)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if !entries.is_empty() {
+        tx.insert(&entries)?;
+    }
+    tx.commit()?;
+    Ok(entries)
 }
 
 /// The tracking code of a receipt, parsed.

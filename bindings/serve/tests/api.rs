@@ -1,5 +1,12 @@
-//! The HTTP API over a real socket: every endpoint and every error class, on SQLite.
-//! Each refusal is checked to leave the board unchanged.
+//! The HTTP API over a real socket: every endpoint and every error class, on SQLite and
+//! on PostgreSQL, and two services sharing one database. Each refusal is checked to
+//! leave the board unchanged.
+//!
+//! The PostgreSQL variants need a server: `OSTRACON_TEST_POSTGRES` is the URL of a
+//! role allowed to create databases, without a database name
+//! (`postgres://postgres@127.0.0.1:5432`); each test creates a database of its own.
+//! Without it they say so and pass, unless `OSTRACON_REQUIRE_POSTGRES` is set
+//! (`scripts/test-serve` starts a throwaway server and sets both).
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -14,6 +21,7 @@ use ostracon::threshold::PartialDecryption;
 use ostracon_serve::api::{self, Limits};
 use ostracon_serve::loadgen::{self, Conn, PrepareConfig};
 use ostracon_serve::pipeline::PipelineConfig;
+use ostracon_serve::store::Location;
 use ostracon_serve::{Config, Receipt};
 use rand::rngs::OsRng;
 use serde_json::Value;
@@ -40,13 +48,51 @@ fn prepare(dir: &Path, voters: u64) -> Vec<BallotSubmission> {
         .collect()
 }
 
-async fn start(dir: &Path, db: &str, rate: Option<f64>) -> SocketAddr {
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A new, empty database for one test (`None`: PostgreSQL is not available here).
+fn database(backend: Backend, dir: &Path, name: &str) -> Option<Location> {
+    match backend {
+        Backend::Sqlite => Some(Location::Sqlite(dir.join(format!("{name}.sqlite")))),
+        Backend::Postgres => {
+            let Ok(base) = std::env::var("OSTRACON_TEST_POSTGRES") else {
+                assert!(
+                    std::env::var_os("OSTRACON_REQUIRE_POSTGRES").is_none(),
+                    "OSTRACON_REQUIRE_POSTGRES is set but OSTRACON_TEST_POSTGRES is not"
+                );
+                eprintln!("{name}: skipped on PostgreSQL (OSTRACON_TEST_POSTGRES is not set)");
+                return None;
+            };
+            let base = base.trim_end_matches('/').to_owned();
+            let db = format!("ostracon_test_{name}_{}", std::process::id());
+            // The synchronous client must not run on an async worker: a thread of its own.
+            let admin_url = format!("{base}/postgres");
+            let create = db.clone();
+            std::thread::spawn(move || {
+                let mut c = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
+                c.batch_execute(&format!("DROP DATABASE IF EXISTS {create}"))
+                    .unwrap();
+                c.batch_execute(&format!("CREATE DATABASE {create}"))
+                    .unwrap();
+            })
+            .join()
+            .unwrap();
+            Some(Location::Postgres(format!("{base}/{db}")))
+        }
+    }
+}
+
+async fn start(dir: &Path, db: &Location, rate: Option<f64>) -> SocketAddr {
     start_with(dir, db, rate, 64).await
 }
 
-async fn start_with(dir: &Path, db: &str, rate: Option<f64>, queue: usize) -> SocketAddr {
+async fn start_with(dir: &Path, db: &Location, rate: Option<f64>, queue: usize) -> SocketAddr {
     let config = Config {
-        db: dir.join(db),
+        db: db.clone(),
         init: Some(dir.join("header.jsonl")),
         listen: "127.0.0.1:0".parse().unwrap(),
         limits: Limits {
@@ -61,7 +107,12 @@ async fn start_with(dir: &Path, db: &str, rate: Option<f64>, queue: usize) -> So
         },
         workers: 2,
     };
-    let router = ostracon_serve::prepare(&config).unwrap();
+    let router = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || ostracon_serve::prepare(&config).unwrap())
+            .await
+            .unwrap()
+    };
     let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await });
@@ -163,12 +214,24 @@ fn cast_index(subs: &[BallotSubmission]) -> Vec<usize> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_endpoint_and_every_error_class() {
+async fn every_endpoint_and_every_error_class_sqlite() {
+    every_endpoint_and_every_error_class(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_endpoint_and_every_error_class_postgres() {
+    every_endpoint_and_every_error_class(Backend::Postgres).await;
+}
+
+async fn every_endpoint_and_every_error_class(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
+    let Some(db) = database(backend, dir.path(), "endpoints") else {
+        return;
+    };
     let subs = prepare(dir.path(), 6);
     let election =
         Election::from_json(&std::fs::read(dir.path().join("election.json")).unwrap()).unwrap();
-    let addr = start(dir.path(), "board.sqlite", None).await;
+    let addr = start(dir.path(), &db, None).await;
     let mut c = Client::new(addr).await;
 
     // Election data, health, OpenAPI.
@@ -574,11 +637,23 @@ async fn every_endpoint_and_every_error_class() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rate_limit_answers_429_and_restart_keeps_the_board() {
+async fn rate_limit_answers_429_and_restart_keeps_the_board_sqlite() {
+    rate_limit_answers_429_and_restart_keeps_the_board(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_answers_429_and_restart_keeps_the_board_postgres() {
+    rate_limit_answers_429_and_restart_keeps_the_board(Backend::Postgres).await;
+}
+
+async fn rate_limit_answers_429_and_restart_keeps_the_board(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
+    let Some(db) = database(backend, dir.path(), "limited") else {
+        return;
+    };
     let subs = prepare(dir.path(), 4);
     let casts = cast_index(&subs);
-    let addr = start(dir.path(), "limited.sqlite", Some(1.0)).await;
+    let addr = start(dir.path(), &db, Some(1.0)).await;
     let mut c = Client::new(addr).await;
     let (s, _) = c.post_bin("/v1/ballots", subs[casts[0]].to_bytes()).await;
     assert_eq!(s, StatusCode::CREATED);
@@ -601,7 +676,7 @@ async fn rate_limit_answers_429_and_restart_keeps_the_board() {
     .await;
     let head = c.get("/v1/board/head").await.1;
     // A second service on the same database rebuilds the same board and goes on.
-    let addr2 = start(dir.path(), "limited.sqlite", None).await;
+    let addr2 = start(dir.path(), &db, None).await;
     let mut c2 = Client::new(addr2).await;
     assert_eq!(c2.get("/v1/board/head").await.1, head);
     let (s, v) = c2.post_bin("/v1/ballots", subs[casts[1]].to_bytes()).await;
@@ -626,11 +701,23 @@ fn every_route_is_in_the_openapi_file() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_queue_answers_503_with_retry_after_and_stores_nothing_extra() {
+async fn a_full_queue_answers_503_with_retry_after_and_stores_nothing_extra_sqlite() {
+    a_full_queue_answers_503_with_retry_after_and_stores_nothing_extra(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_answers_503_with_retry_after_and_stores_nothing_extra_postgres() {
+    a_full_queue_answers_503_with_retry_after_and_stores_nothing_extra(Backend::Postgres).await;
+}
+
+async fn a_full_queue_answers_503_with_retry_after_and_stores_nothing_extra(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
+    let Some(db) = database(backend, dir.path(), "busy") else {
+        return;
+    };
     let subs = prepare(dir.path(), 40);
     let casts = cast_index(&subs);
-    let addr = start_with(dir.path(), "busy.sqlite", None, 1).await;
+    let addr = start_with(dir.path(), &db, None, 1).await;
     let mut accepted = 0u64;
     let mut busy = 0u64;
     let mut next = 0;
@@ -671,4 +758,110 @@ async fn a_full_queue_answers_503_with_retry_after_and_stores_nothing_extra() {
     assert!(busy > 0, "no submission was turned away by a queue of one");
     let mut c = Client::new(addr).await;
     assert_eq!(c.count().await, accepted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_services_share_one_board_sqlite() {
+    two_services_share_one_board(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_services_share_one_board_postgres() {
+    two_services_share_one_board(Backend::Postgres).await;
+}
+
+/// Two services on one database, as behind a load balancer: every submission is sent to
+/// both at once; each is stored exactly once (the other service refuses it as a
+/// duplicate), the board chains across both, a close on one stops the other, and the
+/// exported record verifies.
+async fn two_services_share_one_board(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = database(backend, dir.path(), "shared") else {
+        return;
+    };
+    let subs = prepare(dir.path(), 24);
+    let a = start(dir.path(), &db, None).await;
+    let b = start(dir.path(), &db, None).await;
+    let casts = cast_index(&subs);
+    let late = *casts.last().unwrap();
+    let sent: Vec<usize> = (0..subs.len()).filter(|i| *i != late).collect();
+    let mut tasks = Vec::new();
+    for &i in &sent {
+        for addr in [a, b] {
+            let body = subs[i].to_bytes();
+            let path = match subs[i].submission {
+                Submission::Cast { .. } => "/v1/ballots",
+                Submission::Challenge(_) => "/v1/challenges",
+            };
+            tasks.push(tokio::spawn(async move {
+                let mut conn = Conn::open(addr).await.unwrap();
+                let (s, _, body) = conn
+                    .request(
+                        Method::POST,
+                        path,
+                        Some("application/octet-stream"),
+                        body.into(),
+                    )
+                    .await
+                    .unwrap();
+                (i, s, serde_json::from_slice::<Value>(&body).unwrap())
+            }));
+        }
+    }
+    let mut receipts = Vec::new();
+    let mut refusals = 0;
+    for t in tasks {
+        let (i, s, v) = t.await.unwrap();
+        match s {
+            StatusCode::CREATED => receipts.push((i, serde_json::from_value::<Receipt>(v).unwrap())),
+            StatusCode::CONFLICT => {
+                assert!(
+                    ["duplicate_ballot_id", "duplicate_tracking_code"]
+                        .contains(&v["error"]["code"].as_str().unwrap_or("")),
+                    "{v}"
+                );
+                refusals += 1;
+            }
+            other => panic!("unexpected {other}: {v}"),
+        }
+    }
+    // Every submission stored exactly once, at distinct consecutive positions.
+    receipts.sort_by_key(|(_, r)| r.position);
+    let mut stored: Vec<usize> = receipts.iter().map(|(i, _)| *i).collect();
+    stored.sort_unstable();
+    assert_eq!(stored, sent, "each submission is stored once");
+    assert_eq!(refusals, sent.len());
+    let positions: Vec<u64> = receipts.iter().map(|(_, r)| r.position).collect();
+    assert_eq!(positions, (0..sent.len() as u64).collect::<Vec<_>>());
+    // Both services see the same board and head, and find every receipt.
+    let (mut ca, mut cb) = (Client::new(a).await, Client::new(b).await);
+    let head = ca.get("/v1/board/head").await.1;
+    assert_eq!(cb.get("/v1/board/head").await.1, head);
+    assert_eq!(head["head"], receipts.last().unwrap().1.head.as_str());
+    for (_, r) in &receipts {
+        let (s, v) = cb.get(&format!("/v1/ballots/{}", r.tracking_code)).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["position"], r.position);
+    }
+    // Closing through one service closes the board for the other too.
+    let (s, v) = admin(a, "/v1/admin/close", TOKEN, Bytes::new()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["count"], sent.len());
+    refused(
+        b,
+        cb.post_bin("/v1/ballots", subs[late].to_bytes()).await,
+        StatusCode::CONFLICT,
+        "board_closed",
+        sent.len() as u64,
+    )
+    .await;
+    assert_eq!(cb.get("/v1/health").await.1["closed"], true);
+    let (s, record) = cb.raw(Method::GET, "/v1/record", None, Bytes::new()).await;
+    assert_eq!(s, StatusCode::OK);
+    let report = ostracon::verify::verify_bytes(&record, &mut OsRng).unwrap();
+    // Everything up to the encrypted tally verifies; only the decryption (check 19) is
+    // missing, since no trustee has decrypted yet.
+    assert_eq!(report.failed_checks(), vec![19], "{}", report.summary());
+    assert_eq!(report.checks[&17].passed, 1);
+    assert_eq!(report.counts.entries, sent.len() as u64);
 }

@@ -3,7 +3,7 @@
 -- in the record's binary encoding (position, entry data, ballot, head), so the record is
 -- exported without re-encoding; the other columns serve look-ups and restarts.
 CREATE TABLE meta (
-    name  TEXT PRIMARY KEY,   -- 'header', 'voters', 'tally', 'results'
+    name  TEXT PRIMARY KEY,   -- 'header', 'voters', 'closed', 'tally', 'results'
     value BLOB NOT NULL       -- the item's frame payload in the record's binary encoding
 );
 
