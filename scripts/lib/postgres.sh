@@ -1,9 +1,9 @@
 # shellcheck shell=bash
 # A throwaway PostgreSQL server for tests. Source it after lib/common.sh; then
 #
-#   start_postgres DIR      # a new cluster in DIR, listening on 127.0.0.1 only
+#   start_postgres      # a new cluster in a new temporary directory, 127.0.0.1 only
 #   ... use "$POSTGRES_URL" (e.g. postgres://postgres@127.0.0.1:PORT, no database) ...
-#   stop_postgres           # also safe to call from an EXIT trap
+#   stop_postgres       # stops it and removes the directory; safe in an EXIT trap
 #
 # Uses the server binaries of Debian's `postgresql` package (scripts/install-deps
 # installs it). As root, the cluster belongs to the `postgres` user (initdb refuses
@@ -22,9 +22,11 @@ postgres_bin() {
 }
 
 start_postgres() {
-    local dir="$1" bin port
+    local dir bin port
     bin="$(postgres_bin)" || die "PostgreSQL server binaries not found (scripts/install-deps installs the postgresql package)"
-    mkdir -p "$dir"
+    # Its own directory (not under a caller's private one: the server's user must reach it).
+    dir="$(mktemp -d "${TMPDIR:-/tmp}/ostracon-pg.XXXXXX")"
+    POSTGRES_DIR="$dir"
     if [[ $(id -u) -eq 0 ]]; then
         id postgres >/dev/null 2>&1 || die "user postgres not found (it comes with the postgresql package)"
         chown postgres "$dir"
@@ -34,7 +36,6 @@ start_postgres() {
     port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     "${_pg_as[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
-    POSTGRES_DIR="$dir"
     "${_pg_as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
         -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=100" start >/dev/null \
         || { cat "$dir/server.log" >&2; die "PostgreSQL did not start"; }
@@ -48,5 +49,6 @@ stop_postgres() {
         bin="$(postgres_bin)" || return 0
         "${_pg_as[@]}" "$bin/pg_ctl" -D "$POSTGRES_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
     fi
+    if [[ -n "$POSTGRES_DIR" ]]; then rm -rf "$POSTGRES_DIR"; fi
     POSTGRES_DIR=""
 }
