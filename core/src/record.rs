@@ -627,6 +627,19 @@ pub struct RecordError {
     pub reason: String,
 }
 
+impl RecordError {
+    /// The stable code of an unreadable record.
+    pub const CODE: &'static str = "record.corrupt";
+
+    /// The stable code of this error: `record.corrupt` (the bytes are not a readable
+    /// record; no check ran). A record that reads but fails checks is not an error but a
+    /// [`crate::verify::Report`] whose [`crate::verify::Report::code`] is
+    /// `record.check_failed`.
+    pub const fn code(&self) -> &'static str {
+        Self::CODE
+    }
+}
+
 impl core::fmt::Display for RecordError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "record corrupt at {}: {}", self.at, self.reason)
@@ -818,6 +831,17 @@ pub mod io {
             match self {
                 ReadError::Io(e) => write!(f, "cannot read record: {e}"),
                 ReadError::Corrupt { at, reason } => write!(f, "record corrupt at {at}: {reason}"),
+            }
+        }
+    }
+
+    impl ReadError {
+        /// The stable code: `record.io` (the file could not be read) or
+        /// `record.corrupt` (as [`super::RecordError::code`]).
+        pub const fn code(&self) -> &'static str {
+            match self {
+                ReadError::Io(_) => "record.io",
+                ReadError::Corrupt { .. } => super::RecordError::CODE,
             }
         }
     }

@@ -152,6 +152,15 @@ impl Report {
         self.failures.is_empty()
     }
 
+    /// The stable code of a record that was read but failed checks.
+    pub const CHECK_FAILED: &'static str = "record.check_failed";
+
+    /// `None` when every check passed, else `Some("record.check_failed")`
+    /// ([`Report::failed_checks`] says which).
+    pub fn code(&self) -> Option<&'static str> {
+        (!self.is_ok()).then_some(Self::CHECK_FAILED)
+    }
+
     fn pass(&mut self, check: u16) {
         self.checks.entry(check).or_default().passed += 1;
     }

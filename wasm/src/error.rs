@@ -71,8 +71,7 @@ impl From<DecodeError> for OstraconError {
 
 impl From<RecordError> for OstraconError {
     fn from(e: RecordError) -> Self {
-        // The core's RecordError has no code() of its own (yet): one fixed code.
-        Self::plain("record.corrupt", e.to_string())
+        Self::plain(e.code(), e.to_string())
     }
 }
 

@@ -45,7 +45,7 @@ enum Command {
     /// One trustee's steps of a key ceremony and of the decryption, messages as files.
     #[command(subcommand, after_help = EXIT_CODES)]
     Trustee(trustee::TrusteeCommand),
-    /// Run the reference ballot box service (HTTP API, durable board on SQLite).
+    /// Run the reference ballot box service (HTTP API, durable board on SQLite or PostgreSQL).
     Serve(serve::ServeArgs),
     /// Pre-encrypt a test election, send it to a running service, check receipts.
     #[command(subcommand, after_help = EXIT_CODES)]

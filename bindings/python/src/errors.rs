@@ -153,7 +153,7 @@ pub fn corrupt(path: Option<&Path>, at: &str, reason: &str) -> PyErr {
     };
     let err = raise::<RecordError>(
         format!("{place}record corrupt at {at}: {reason}"),
-        "record.corrupt",
+        ostracon::record::RecordError::CODE,
         &[
             ("at", Some(at.to_string())),
             ("reason", Some(reason.to_string())),

@@ -202,7 +202,9 @@ impl Db {
     /// A read transaction: every read in it sees the same state of the database.
     pub fn read(&mut self) -> Result<Tx<'_>, StoreError> {
         Ok(Tx(match self {
-            Db::Sqlite(c) => Inner::Sqlite(c.transaction_with_behavior(TransactionBehavior::Deferred)?),
+            Db::Sqlite(c) => {
+                Inner::Sqlite(c.transaction_with_behavior(TransactionBehavior::Deferred)?)
+            }
             Db::Postgres(c) => Inner::Postgres(
                 c.get()?
                     .build_transaction()
@@ -384,7 +386,8 @@ impl Tx<'_> {
         from: u64,
         mut f: impl FnMut(EntrySummary) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM entries WHERE position >= $1 ORDER BY position");
+        let sql =
+            format!("SELECT {SUMMARY_COLUMNS} FROM entries WHERE position >= $1 ORDER BY position");
         let from = position_param(from);
         match &mut self.0 {
             Inner::Sqlite(t) => {

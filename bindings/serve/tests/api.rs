@@ -813,7 +813,9 @@ async fn two_services_share_one_board(backend: Backend) {
     for t in tasks {
         let (i, s, v) = t.await.unwrap();
         match s {
-            StatusCode::CREATED => receipts.push((i, serde_json::from_value::<Receipt>(v).unwrap())),
+            StatusCode::CREATED => {
+                receipts.push((i, serde_json::from_value::<Receipt>(v).unwrap()))
+            }
             StatusCode::CONFLICT => {
                 assert!(
                     ["duplicate_ballot_id", "duplicate_tracking_code"]

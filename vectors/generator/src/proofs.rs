@@ -5,6 +5,7 @@ use ostracon::elgamal::{Ciphertext, EncryptionKey, Nonce, PublicKey, SecretKey};
 use ostracon::error::Error;
 use ostracon::group::{self, Point};
 use ostracon::labels;
+use ostracon::mixnet::shuffle::{self, ShuffleGenerators, ShuffleProof, ShuffleWitness};
 use ostracon::proofs::{
     Base, DisjunctiveProof, DleqProof, DleqStatement, RangeProof, SchnorrProof, WellFormedProof,
 };
@@ -32,6 +33,8 @@ pub enum Statement {
     WellFormed(PublicKey, Ciphertext),
     /// Range: key, ciphertexts, bounds.
     Range(PublicKey, Vec<Ciphertext>, u64, u64),
+    /// Shuffle: key, generator domain, row width, input rows, output rows.
+    Shuffle(PublicKey, Vec<u8>, usize, Vec<Ciphertext>, Vec<Ciphertext>),
 }
 
 impl Statement {
@@ -62,6 +65,13 @@ impl Statement {
                 "lo": lo,
                 "hi": hi,
             }),
+            Statement::Shuffle(k, domain, width, input, output) => json!({
+                "publicKey": hex(&k.to_bytes()),
+                "generatorDomain": hex(domain),
+                "width": width,
+                "input": input.iter().map(|c| hex(&c.to_bytes())).collect::<Vec<_>>(),
+                "output": output.iter().map(|c| hex(&c.to_bytes())).collect::<Vec<_>>(),
+            }),
         }
     }
 
@@ -91,6 +101,22 @@ impl Statement {
                 p.verify(&ctx, k, cts, *lo, *hi, &mut rng("range verification"))
                     .map_err(|e| code(e.into()))
             }
+            Statement::Shuffle(k, domain, width, input, output) => {
+                let p = ShuffleProof::from_bytes(proof).map_err(|e| e.code())?;
+                let rows = input.len() / (*width).max(1);
+                let generators = ShuffleGenerators::derive(domain, rows);
+                shuffle::verify(
+                    &ctx,
+                    k,
+                    &generators,
+                    input,
+                    output,
+                    *width,
+                    &p,
+                    &mut rng("shuffle verification"),
+                )
+                .map_err(|e| e.code())
+            }
         }
     }
 
@@ -109,7 +135,7 @@ impl Statement {
             Statement::WellFormed(k, ct) => WellFormedProof::from_bytes(proof)
                 .ok()
                 .map(|p| p.challenge(ctx, k, ct)),
-            Statement::Range(..) => None,
+            Statement::Range(..) | Statement::Shuffle(..) => None,
         }
     }
 
@@ -134,6 +160,12 @@ impl Statement {
                     c.b = p;
                 }
                 Statement::Range(k, cts, lo, hi)
+            }
+            Statement::Shuffle(k, d, w, input, mut output) => {
+                if let Some(c) = output.first_mut() {
+                    c.b = p;
+                }
+                Statement::Shuffle(k, d, w, input, output)
             }
         }
     }
@@ -281,8 +313,36 @@ fn made(k: &Keys) -> Gen<Vec<Made>> {
             challenge_at: None,
         });
     }
+
+    // A shuffle of 3 rows of 2 ciphertexts (Terelius–Wikström proof).
+    let (rows, width) = (3usize, 2usize);
+    let input: Vec<Ciphertext> = (0..rows * width)
+        .map(|i| k.ek.encrypt(i as u64 + 1, &Nonce::random(&mut r)))
+        .collect();
+    let generators = ShuffleGenerators::derive(SHUFFLE_DOMAIN, rows);
+    let witness = ShuffleWitness::random(rows, width, &mut r);
+    let m = |e: ostracon::mixnet::MixError| e.to_string();
+    let (output, proof) =
+        shuffle::shuffle(&ctx, &k.ek, &generators, &input, width, &witness, &mut r).map_err(m)?;
+    let (_, other_proof) =
+        shuffle::shuffle(&other, &k.ek, &generators, &input, width, &witness, &mut r).map_err(m)?;
+    // Points: N commitments, N chain, 3 t, 2w t4, N t̂; then scalars s₁ first.
+    let scalar_at = 8 + 32 * (3 * rows + 3 + 2 * width);
+    out.push(Made {
+        name: "shuffle: 3 rows of 2",
+        statement: Statement::Shuffle(pk, SHUFFLE_DOMAIN.to_vec(), width, input, output),
+        proof: proof.to_bytes(),
+        other: other_proof.to_bytes(),
+        scalar_at,
+        point_at: 8,
+        challenge_at: None,
+    });
     Ok(out)
 }
+
+/// The domain the shuffle vector's generators are derived from
+/// (`ShuffleGenerators::derive(SHUFFLE_DOMAIN, rows)`).
+pub const SHUFFLE_DOMAIN: &[u8] = b"ostracon test vectors: shuffle generators";
 
 fn case(m: &Made, comment: &str, statement: &Statement, proof: &[u8]) -> Case {
     let mut c = Case::outcome(format!("{}: {comment}", m.name), statement.check(proof))
@@ -303,6 +363,7 @@ fn kind_of(s: &Statement) -> &'static str {
         Statement::Disjunctive(..) => "DisjunctiveProof",
         Statement::WellFormed(..) => "WellFormedProof",
         Statement::Range(..) => "RangeProof",
+        Statement::Shuffle(..) => "ShuffleProof",
     }
 }
 
@@ -403,7 +464,7 @@ pub fn proofs() -> Gen<Value> {
         )?);
     }
     file(
-        "zero-knowledge proofs: Schnorr, DLEQ, disjunctive (CDS), well-formedness, bulletproofs range",
+        "zero-knowledge proofs: Schnorr, DLEQ, disjunctive (CDS), well-formedness, bulletproofs range, shuffle (Terelius–Wikström)",
         &[
             ("WrongChallenge", "The proof's responses answer a challenge other than the one the verifier's transcript yields (made under another context, or an explicit branch challenge altered)."),
             ("WrongStatement", "A valid proof checked against a statement with one public point replaced."),
@@ -481,14 +542,14 @@ pub fn transcript() -> Gen<Value> {
     let stranger = Point::new(group::generator_g() * Scalar::from(0x5eedu64));
     for m in all
         .iter()
-        .filter(|m| !matches!(m.statement, Statement::Range(..)))
+        .filter(|m| !matches!(m.statement, Statement::Range(..) | Statement::Shuffle(..)))
     {
         let label = match m.statement {
             Statement::Schnorr(..) => labels::SCHNORR,
             Statement::Dleq(..) => labels::DLEQ,
             Statement::Disjunctive(..) => labels::DISJUNCTIVE,
             Statement::WellFormed(..) => labels::WELLFORMED,
-            Statement::Range(..) => labels::RANGE,
+            Statement::Range(..) | Statement::Shuffle(..) => labels::RANGE,
         };
         let mut g = Group::new("Challenge")
             .with("proofLabel", String::from_utf8_lossy(label))
@@ -571,7 +632,7 @@ fn more_variants(s: &Statement) -> Vec<(&'static str, Statement)> {
                 ),
             ]
         }
-        Statement::Range(..) => vec![],
+        Statement::Range(..) | Statement::Shuffle(..) => vec![],
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::util::{file, hex, rng, Case, Gen, Group};
 
 fn verify(bytes: &[u8]) -> Result<Report, &'static str> {
-    verify::verify_bytes(bytes, &mut rng("record verification")).map_err(|_| "record.corrupt")
+    verify::verify_bytes(bytes, &mut rng("record verification")).map_err(|e| e.code())
 }
 
 fn expected(report: &Report) -> Value {
@@ -37,7 +37,7 @@ fn case(comment: &str, bytes: &[u8], json_text: bool) -> Case {
     let c = match verify(bytes) {
         Ok(report) if report.is_ok() => Case::valid(comment).with("expected", expected(&report)),
         Ok(report) => {
-            Case::invalid(comment, "record.check_failed").with("expected", expected(&report))
+            Case::invalid(comment, verify::Report::CHECK_FAILED).with("expected", expected(&report))
         }
         Err(code) => Case::invalid(comment, code),
     };
