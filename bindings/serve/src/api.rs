@@ -445,7 +445,11 @@ async fn board(
         ));
     }
     let page = with_reader(&s, move |c, st| {
-        let (count, head, entries) = store::page(c, q.from, q.limit).map_err(store_error)?;
+        let store::BoardPage {
+            count,
+            head,
+            entries,
+        } = store::page(c, q.from, q.limit).map_err(store_error)?;
         let next = entries
             .last()
             .map(|e| e.position + 1)

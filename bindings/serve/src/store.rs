@@ -778,17 +778,27 @@ pub fn head(db: &mut Db) -> Result<(u64, Option<[u8; 32]>), StoreError> {
     Ok(head)
 }
 
+/// A page of the board with the count and head of the whole board.
+pub struct BoardPage {
+    /// Entries on the whole board.
+    pub count: u64,
+    /// Head after the last entry of the board (`None` when empty).
+    pub head: Option<[u8; 32]>,
+    /// The page's entries.
+    pub entries: Vec<EntrySummary>,
+}
+
 /// A page of the board with the count and head of the whole board, read together.
-pub fn page(
-    db: &mut Db,
-    from: u64,
-    limit: u32,
-) -> Result<(u64, Option<[u8; 32]>, Vec<EntrySummary>), StoreError> {
+pub fn page(db: &mut Db, from: u64, limit: u32) -> Result<BoardPage, StoreError> {
     let mut tx = db.read()?;
     let (count, head) = tx.head()?;
     let entries = tx.page(from, limit)?;
     tx.commit()?;
-    Ok((count, head, entries))
+    Ok(BoardPage {
+        count,
+        head,
+        entries,
+    })
 }
 
 /// Writes the election record held by the database: header, voters, every entry, the
