@@ -844,18 +844,46 @@ impl TrackingCode {
     /// Whether `human` (any case, with or without dashes; `O`→0, `I`/`L`→1 as in
     /// Crockford) is this code's human form.
     pub fn matches_human(&self, human: &str) -> bool {
-        let norm: String = human
-            .chars()
-            .filter(|c| *c != '-' && !c.is_whitespace())
-            .map(|c| match c.to_ascii_uppercase() {
+        Self::parse_human(human).is_ok_and(|p| self.0[..HUMAN_BYTES] == p)
+    }
+
+    /// The first 80 bits (10 bytes) of a tracking code, from its human form: 16
+    /// Crockford base32 symbols, any case, dashes and spaces ignored, `O` read as 0 and
+    /// `I`/`L` as 1. A ballot box finds the full code by this prefix.
+    pub fn parse_human(human: &str) -> Result<[u8; HUMAN_BYTES], DecodeError> {
+        let invalid =
+            || DecodeError::new("tracking code (human form)", DecodeErrorKind::InvalidValue);
+        let mut bits: u128 = 0;
+        let mut count = 0usize;
+        for c in human.chars().filter(|c| *c != '-' && !c.is_whitespace()) {
+            let c = match c.to_ascii_uppercase() {
                 'O' => '0',
                 'I' | 'L' => '1',
                 c => c,
-            })
-            .collect();
-        norm == self.human().replace('-', "")
+            };
+            let v = CROCKFORD
+                .iter()
+                .position(|&x| char::from(x) == c)
+                .ok_or_else(invalid)?;
+            count += 1;
+            if count > 16 {
+                return Err(invalid());
+            }
+            bits = (bits << 5) | v as u128;
+        }
+        if count != 16 {
+            return Err(invalid());
+        }
+        let mut out = [0u8; HUMAN_BYTES];
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = (bits >> (72 - 8 * i)) as u8;
+        }
+        Ok(out)
     }
 }
+
+/// Bytes of a tracking code shown in its human form (80 bits).
+pub const HUMAN_BYTES: usize = 10;
 
 impl fmt::Display for TrackingCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

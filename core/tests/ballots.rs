@@ -405,6 +405,24 @@ fn tracking_codes() {
         .chars()
         .all(|c| c == '-' || "0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(c)));
     assert!(code.matches_human(&human.to_lowercase().replace('-', " ")));
+    // The human form parses back to the code's first 10 bytes, read leniently.
+    assert_eq!(TrackingCode::parse_human(&human).unwrap(), code.0[..10]);
+    let lenient = human.replace('0', "o").replace('1', "l").to_lowercase();
+    assert_eq!(TrackingCode::parse_human(&lenient).unwrap(), code.0[..10]);
+    for bad in [
+        "",
+        &human[..18],                         // 15 symbols
+        &format!("{human}0"),                 // 17 symbols
+        &human.replacen(&human[..1], "U", 1), // U is not a symbol
+        "ABCD-EFGH-JKMN-PQR!",
+    ] {
+        assert_eq!(
+            TrackingCode::parse_human(bad).unwrap_err().code(),
+            "decode.invalid_value",
+            "{bad:?}"
+        );
+        assert!(!code.matches_human(bad));
+    }
     assert_eq!(TrackingCode::from_hex(&code.to_hex()).unwrap(), code);
     // Chained device codes change the code.
     let (b2, _) = e

@@ -371,18 +371,36 @@ impl EntryView {
 }
 
 async fn lookup(State(s): State<Shared>, Path(code): Path<String>) -> Result<Response, ApiError> {
-    let code = TrackingCode::from_hex(&code).map_err(|_| {
+    let bad = || {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_tracking_code",
-            "a tracking code is 64 hex digits",
+            "a tracking code is 64 hex digits, or its human form XXXX-XXXX-XXXX-XXXX",
         )
-    })?;
-    let found = with_reader(&s, move |c, _| store::lookup(c, &code).map_err(store_error)).await?;
-    match found {
-        Some((e, counted)) => Ok(json(StatusCode::OK, &EntryView::of(&e, Some(counted)))),
-        None => Err(ApiError::not_found(
+    };
+    let code = code.trim();
+    let found = if code.len() == 64 {
+        let code = TrackingCode::from_hex(code).map_err(|_| bad())?;
+        with_reader(&s, move |c, _| store::lookup(c, &code).map_err(store_error))
+            .await?
+            .into_iter()
+            .collect::<Vec<_>>()
+    } else {
+        let prefix = TrackingCode::parse_human(code).map_err(|_| bad())?;
+        with_reader(&s, move |c, _| {
+            store::lookup_human(c, &prefix).map_err(store_error)
+        })
+        .await?
+    };
+    match found.as_slice() {
+        [(e, counted)] => Ok(json(StatusCode::OK, &EntryView::of(e, Some(*counted)))),
+        [] => Err(ApiError::not_found(
             "no ballot with this tracking code is on the board",
+        )),
+        _ => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "ambiguous_tracking_code",
+            "several ballots share this human code: give the full 64-digit code",
         )),
     }
 }

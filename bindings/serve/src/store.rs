@@ -446,6 +446,40 @@ impl Tx<'_> {
         row.map(summary).transpose()
     }
 
+    /// The entries whose tracking code starts with `prefix` (at most `limit`).
+    pub fn find_prefix(
+        &mut self,
+        prefix: &[u8],
+        limit: u32,
+    ) -> Result<Vec<EntrySummary>, StoreError> {
+        // The codes at or after the prefix, in order (an index range scan); those
+        // starting with it come first.
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM entries WHERE tracking_code >= $1 \
+             ORDER BY tracking_code LIMIT $2"
+        );
+        let rows: Vec<SummaryRow> = match &mut self.0 {
+            Inner::Sqlite(t) => {
+                let mut stmt = t.prepare_cached(&sql)?;
+                let rows = stmt.query_map(params![prefix, limit], sqlite_summary)?;
+                rows.collect::<Result<_, _>>()?
+            }
+            Inner::Postgres(t) => t
+                .query(sql.as_str(), &[&prefix, &i64::from(limit)])?
+                .iter()
+                .map(postgres_summary)
+                .collect::<Result<_, _>>()?,
+        };
+        let mut out = Vec::new();
+        for r in rows {
+            let s = summary(r)?;
+            if s.tracking_code.0.starts_with(prefix) {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
     /// The position of the voter's latest cast ballot.
     pub fn latest_of(&mut self, voter: &str) -> Result<Option<u64>, StoreError> {
         const SQL: &str = "SELECT MAX(position) FROM entries WHERE voter = $1";
@@ -761,13 +795,35 @@ pub fn lookup(
     let Some(s) = tx.find(code)? else {
         return Ok(None);
     };
-    let counted = match &s.kind {
+    let counted = counted(&mut tx, &s)?;
+    tx.commit()?;
+    Ok(Some((s, counted)))
+}
+
+/// The entries whose tracking code has this human form's prefix (80 bits; two only if
+/// the board holds a collision, which is astronomically unlikely), each with whether it
+/// is counted.
+pub fn lookup_human(
+    db: &mut Db,
+    prefix: &[u8; ostracon::ballot::HUMAN_BYTES],
+) -> Result<Vec<(EntrySummary, bool)>, StoreError> {
+    let mut tx = db.read()?;
+    let found = tx.find_prefix(prefix, 2)?;
+    let mut out = Vec::with_capacity(found.len());
+    for s in found {
+        let counted = counted(&mut tx, &s)?;
+        out.push((s, counted));
+    }
+    tx.commit()?;
+    Ok(out)
+}
+
+fn counted(tx: &mut Tx<'_>, s: &EntrySummary) -> Result<bool, StoreError> {
+    Ok(match &s.kind {
         EntryKind::Challenged { .. } => false,
         EntryKind::Cast { voter: None, .. } => true,
         EntryKind::Cast { voter: Some(v), .. } => tx.latest_of(v)? == Some(s.position),
-    };
-    tx.commit()?;
-    Ok(Some((s, counted)))
+    })
 }
 
 /// Number of entries and the head after the last one (`None` when empty).

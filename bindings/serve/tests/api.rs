@@ -321,6 +321,33 @@ async fn every_endpoint_and_every_error_class(backend: Backend) {
         n,
     )
     .await;
+    // The human form voters see finds the same entry, typed any way Crockford allows.
+    for typed in [
+        r1.code.clone(),
+        r1.code.to_lowercase().replace('-', ""),
+        r1.code.replace('0', "o").replace('1', "l"),
+    ] {
+        let (s, v) = c.get(&format!("/v1/ballots/{typed}")).await;
+        assert_eq!(s, StatusCode::OK, "{typed}: {v}");
+        assert_eq!(v["tracking_code"], r1.tracking_code.as_str());
+        assert_eq!(v["position"], 1);
+    }
+    refused(
+        addr,
+        c.get("/v1/ballots/0000-0000-0000-0000").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        n,
+    )
+    .await;
+    refused(
+        addr,
+        c.get("/v1/ballots/UUUU-0000-0000-0000").await,
+        StatusCode::BAD_REQUEST,
+        "bad_tracking_code",
+        n,
+    )
+    .await;
     let (s, v) = c.get("/v1/board?from=0&limit=2").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["entries"].as_array().unwrap().len(), 2);
