@@ -124,6 +124,10 @@ pub struct PrepareArgs {
     /// Options of the approval contest.
     #[arg(long, default_value_t = 10)]
     options: usize,
+    /// Also a ranked (instant-runoff) contest of this many candidates, counted through
+    /// the mixnet (0: none).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    ranked: u32,
     /// Trustees.
     #[arg(long, default_value_t = 3)]
     trustees: u32,
@@ -205,6 +209,7 @@ pub fn loadgen(cmd: LoadgenCommand) -> Result<(), CliError> {
                 out: a.out.clone(),
                 voters: a.voters,
                 options: a.options,
+                ranked: a.ranked,
                 trustees: a.trustees,
                 threshold: a.threshold,
                 challenge_every: a.challenge_every,

@@ -15,13 +15,11 @@ use axum::Router;
 use http_body_util::{BodyExt, Limited};
 use ostracon::ballot::TrackingCode;
 use ostracon::board::{BallotSubmission, EncodedSubmission, EntryKind, Submission};
-use ostracon::dlog::DlogTable;
 use ostracon::election::Election;
 use ostracon::keyceremony::PublicCeremony;
 use ostracon::record::{Format, RecordItem};
 use ostracon::tally::TallyAccumulator;
 use rand::rngs::OsRng;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
@@ -652,52 +650,28 @@ fn compute_tally(
     c: &mut Db,
     election: &Election,
 ) -> Result<ostracon::tally::EncryptedTally, ApiError> {
-    let mut tx = c.read().map_err(store_error)?;
-    let latest = tx.latest_positions().map_err(store_error)?;
     let mut acc = TallyAccumulator::new(election);
-    let mut chunk: Vec<Vec<u8>> = Vec::new();
-    let mut failed: Option<ApiError> = None;
-    let flush = |chunk: &mut Vec<Vec<u8>>, acc: &mut TallyAccumulator| -> Result<(), ApiError> {
-        let decoded: Vec<Result<_, StoreError>> =
-            chunk.par_iter().map(|p| store::decode_entry(p)).collect();
-        chunk.clear();
-        for d in decoded {
-            let e = d.map_err(store_error)?;
-            if let EntryKind::Cast { voter, weight, .. } = &e.kind {
-                let counted = match voter {
-                    None => true,
-                    Some(v) => latest.get(v) == Some(&e.position),
-                };
-                if counted {
-                    acc.add(&e.ballot, *weight)
-                        .map_err(|e| ApiError::internal(format!("tally: {e}")))?;
-                }
-            }
+    crate::import::for_each_counted(c, |e| {
+        if let EntryKind::Cast { weight, .. } = &e.kind {
+            acc.add(&e.ballot, *weight)
+                .map_err(|e| ApiError::internal(format!("tally: {e}")))?;
         }
         Ok(())
-    };
-    tx.for_each_payload(|p| {
-        chunk.push(p);
-        if chunk.len() >= 4096 {
-            if let Err(e) = flush(&mut chunk, &mut acc) {
-                failed = Some(e);
-                return Err(StoreError::Corrupt("tally".into()));
-            }
-        }
-        Ok(())
-    })
-    .map_err(|e| failed.take().unwrap_or_else(|| store_error(e)))?;
-    flush(&mut chunk, &mut acc)?;
-    tx.commit().map_err(store_error)?;
+    })?;
     Ok(acc.finish())
 }
 
 /// The answer of `POST /v1/admin/decryptions`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecryptionsView {
-    /// Trustees whose partial decryptions are stored.
+    /// Trustees whose partial decryptions of the tally are stored.
     pub trustees: Vec<u32>,
-    /// Whether the results are decrypted (enough trustees).
+    /// Ranked and write-in contests: shuffles and decryptions stored (empty when the
+    /// election has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mixnet: Vec<crate::import::MixnetView>,
+    /// Whether the results are decrypted (enough trustees, every contest shuffled and
+    /// its final list decrypted).
     pub decrypted: bool,
 }
 
@@ -707,24 +681,39 @@ async fn decryptions(
     body: Body,
 ) -> Result<Response, ApiError> {
     authorise(&s, &headers)?;
-    let bytes = read_body(body, s.limits.max_body.max(1 << 24)).await?;
+    let bytes = read_body(body, s.limits.max_body.max(1 << 28)).await?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| ApiError::malformed("decryptions are JSON lines (UTF-8)"))?;
-    let mut partials = Vec::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+    let mut items = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
         match RecordItem::from_json_line(line) {
-            Ok(RecordItem::Decryption { partial }) => partials.push(partial),
+            Ok(
+                item @ (RecordItem::Decryption { .. }
+                | RecordItem::Mix { .. }
+                | RecordItem::MixDecryption { .. }),
+            ) => items.push(item),
             Ok(other) => {
                 return Err(ApiError::malformed(format!(
-                    "expected decryption lines, found a {} item",
+                    "line {}: expected decryption, mix or mix_decryption lines, found a {} item",
+                    n + 1,
                     other.kind()
                 )))
             }
-            Err(e) => return Err(ApiError::malformed(format!("invalid decryption line: {e}"))),
+            Err(e) => {
+                return Err(ApiError::malformed(format!(
+                    "line {}: invalid record line: {e}",
+                    n + 1
+                )))
+            }
         }
     }
-    if partials.is_empty() {
-        return Err(ApiError::malformed("no decryption line in the body"));
+    if items.is_empty() {
+        return Err(ApiError::malformed(
+            "no decryption, mix or mix_decryption line in the body",
+        ));
     }
     let view = with_reader(&s, move |c, st| {
         let tally = store::load_tally(c).map_err(store_error)?.ok_or_else(|| {
@@ -734,42 +723,67 @@ async fn decryptions(
                 "close the board first: there is no tally to decrypt",
             )
         })?;
+        let (_, stored_mix) = store::load_imports(c).map_err(store_error)?;
+        let mut mix = crate::import::Mixnet::load(&st.election, &stored_mix)?;
         let flat = tally.flat();
         let ctx = st.election.context();
-        for p in &partials {
-            let share = st.ceremony.verification_share(p.trustee).map_err(|_| {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "unknown_trustee",
-                    format!("trustee {} is not in the ceremony", p.trustee),
-                )
-            })?;
-            p.verify(&ctx, &share, &flat, &mut OsRng).map_err(|e| {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_decryption",
-                    format!("trustee {}: {e}", p.trustee),
-                )
-            })?;
+        // Every line is verified, in order, before anything is stored.
+        let mut partials = Vec::new();
+        let mut mix_items = Vec::new();
+        for item in items {
+            match item {
+                RecordItem::Decryption { partial: p } => {
+                    let share = st.ceremony.verification_share(p.trustee).map_err(|_| {
+                        ApiError::new(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "unknown_trustee",
+                            format!("trustee {} is not in the ceremony", p.trustee),
+                        )
+                    })?;
+                    p.verify(&ctx, &share, &flat, &mut OsRng).map_err(|e| {
+                        ApiError::new(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "invalid_decryption",
+                            format!("trustee {}: {e}", p.trustee),
+                        )
+                    })?;
+                    partials.push(p);
+                }
+                RecordItem::Mix { contest, ref step } => {
+                    if mix.is_empty() {
+                        return Err(ApiError::new(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "not_a_mixnet_contest",
+                            "this election has no ranked or write-in contest",
+                        ));
+                    }
+                    mix.add_mix(c, &st.election, contest, step)?;
+                    mix_items.push(item);
+                }
+                RecordItem::MixDecryption {
+                    contest,
+                    ref partial,
+                } => {
+                    mix.add_decryption(&st.election, &st.ceremony, contest, partial)?;
+                    mix_items.push(item);
+                }
+                _ => return Err(ApiError::internal("unexpected item")),
+            }
         }
-        let all = store::store_decryptions(c, &partials).map_err(store_error)?;
-        let threshold = st.election.parameters().threshold as usize;
+        store::store_imports(c, &partials, &mix_items).map_err(store_error)?;
+        let (all, _) = store::load_imports(c).map_err(store_error)?;
         let mut decrypted = store::load_results(c).map_err(store_error)?.is_some();
-        if !decrypted && all.len() >= threshold {
-            let results = tally
-                .decrypt(
-                    &st.election,
-                    &st.ceremony,
-                    &all,
-                    &DlogTable::default(),
-                    &mut OsRng,
-                )
-                .map_err(|e| ApiError::internal(format!("decryption failed: {e}")))?;
-            store::store_results(c, &results).map_err(store_error)?;
-            decrypted = true;
+        if !decrypted {
+            if let Some(results) =
+                crate::import::results(&st.election, &st.ceremony, &tally, &all, &mix)?
+            {
+                store::store_results(c, &results).map_err(store_error)?;
+                decrypted = true;
+            }
         }
         Ok(DecryptionsView {
             trustees: all.iter().map(|p| p.trustee).collect(),
+            mixnet: mix.view(),
             decrypted,
         })
     })

@@ -9,6 +9,7 @@
 //! * [`serve`]: start the service on a database (initialised from a record header);
 //! * [`api`]: the routes (described in `openapi.yaml`);
 //! * [`pipeline`]: micro-batched validation off the async runtime, group commit;
+//! * [`import`]: completing the record (trustees' decryptions and shuffles, results);
 //! * [`store`]: the SQLite and PostgreSQL schemas and queries;
 //! * [`loadgen`]: pre-encrypted elections and a load generator.
 
@@ -21,6 +22,7 @@
 
 pub mod api;
 pub mod error;
+pub mod import;
 pub mod loadgen;
 pub mod pipeline;
 pub mod store;

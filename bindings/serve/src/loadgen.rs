@@ -71,6 +71,9 @@ pub struct PrepareConfig {
     pub voters: u64,
     /// Options of the approval contest.
     pub options: usize,
+    /// Candidates of a second, ranked (instant-runoff) contest counted through the
+    /// mixnet; 0: no such contest. Each voter ranks a random subset.
+    pub ranked: u32,
     /// Trustees.
     pub trustees: u32,
     /// Decryption threshold.
@@ -83,8 +86,27 @@ pub struct PrepareConfig {
     pub seed: u64,
 }
 
-/// The manifest of a load test: one approval contest ("approve any number").
-pub fn manifest(options: usize) -> Manifest {
+/// The manifest of a load test: one approval contest ("approve any number"), and a
+/// ranked contest of `ranked` candidates when `ranked > 0`.
+pub fn manifest(options: usize, ranked: u32) -> Manifest {
+    let mut m = approval_manifest(options);
+    if ranked > 0 {
+        m.contests.push(Contest {
+            id: "ranked".into(),
+            title: "Rank the candidates".into(),
+            options: (0..ranked)
+                .map(|i| ContestOption {
+                    id: format!("candidate-{i}"),
+                    label: format!("Candidate {i}"),
+                })
+                .collect(),
+            rule: VoteRule::Ranked { seats: 1 },
+        });
+    }
+    m
+}
+
+fn approval_manifest(options: usize) -> Manifest {
     Manifest {
         election_id: "loadgen".into(),
         title: format!("Load test: approval of {options} options"),
@@ -119,7 +141,7 @@ pub fn voter_key(seed: u64, i: u64) -> board::SigningKey {
 pub fn prepare(config: &PrepareConfig, progress: &dyn Fn(u64)) -> Result<u64, LoadError> {
     std::fs::create_dir_all(&config.out).map_err(io_err(&config.out))?;
     let mut rng = ChaCha20Rng::seed_from_u64(config.seed);
-    let manifest = manifest(config.options);
+    let manifest = manifest(config.options, config.ranked);
     let params = Parameters {
         trustees: config.trustees,
         threshold: config.threshold,
@@ -204,7 +226,16 @@ pub fn prepare(config: &PrepareConfig, progress: &dyn Fn(u64)) -> Result<u64, Lo
                 let values: Vec<u64> = (0..config.options)
                     .map(|_| r.next_u32() as u64 & 1)
                     .collect();
-                let plain = PlaintextBallot::new().with("approval", values);
+                let mut plain = PlaintextBallot::new().with("approval", values);
+                if config.ranked > 0 {
+                    // A random ranking of a random number of candidates (possibly none).
+                    let mut order: Vec<u32> = (0..config.ranked).collect();
+                    for k in (1..order.len()).rev() {
+                        order.swap(k, (r.next_u32() as usize) % (k + 1));
+                    }
+                    order.truncate((r.next_u32() % (config.ranked + 1)) as usize);
+                    plain = plain.with_ranking("ranked", &order);
+                }
                 let (ballot, opening) = election
                     .encrypt_ballot(id, &plain, None, &mut r)
                     .map_err(err)?;

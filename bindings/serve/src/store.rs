@@ -30,10 +30,16 @@ use postgres::fallible_iterator::FallibleIterator;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 /// The SQLite migrations, in order: `user_version` is the number applied.
-const SQLITE_MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")];
+const SQLITE_MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_init.sql"),
+    include_str!("../migrations/sqlite/0002_mixnet.sql"),
+];
 
 /// The PostgreSQL migrations, in order: `schema_version.version` is the number applied.
-const POSTGRES_MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_init.sql")];
+const POSTGRES_MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/postgres/0001_init.sql"),
+    include_str!("../migrations/postgres/0002_mixnet.sql"),
+];
 
 /// Key of the PostgreSQL advisory lock held by the writer of a batch ("ostracon" in ASCII).
 const WRITER_LOCK: i64 = 0x6f73_7472_6163_6f6e;
@@ -598,6 +604,56 @@ impl Tx<'_> {
             .collect()
     }
 
+    /// The stored mixnet items (`mix` and `mix_decryption`), in import order.
+    pub fn mixnet_items(&mut self) -> Result<Vec<RecordItem>, StoreError> {
+        const SQL: &str = "SELECT tag, payload FROM mixnet ORDER BY seq";
+        let rows: Vec<(i64, Vec<u8>)> = match &mut self.0 {
+            Inner::Sqlite(t) => {
+                let mut stmt = t.prepare(SQL)?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<Result<_, _>>()?
+            }
+            Inner::Postgres(t) => t
+                .query(SQL, &[])?
+                .iter()
+                .map(|r| {
+                    Ok::<_, postgres::Error>((i64::from(r.try_get::<_, i32>(0)?), r.try_get(1)?))
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        rows.iter()
+            .map(|(tag, payload)| {
+                let tag = u8::try_from(*tag).map_err(|e| corrupt("mixnet item", e))?;
+                RecordItem::from_payload(tag, payload).map_err(|e| corrupt("mixnet item", e))
+            })
+            .collect()
+    }
+
+    /// Appends a mixnet item (`mix` or `mix_decryption`).
+    pub fn put_mixnet_item(&mut self, item: &RecordItem) -> Result<(), StoreError> {
+        let (tag, contest) = match item {
+            RecordItem::Mix { contest, .. } => (8i32, *contest),
+            RecordItem::MixDecryption { contest, .. } => (9i32, *contest),
+            _ => return Err(StoreError::Corrupt("not a mixnet item".into())),
+        };
+        let payload = item.payload();
+        match &mut self.0 {
+            Inner::Sqlite(t) => {
+                t.execute(
+                    "INSERT INTO mixnet (tag, contest, payload) VALUES ($1, $2, $3)",
+                    params![tag, contest, payload],
+                )?;
+            }
+            Inner::Postgres(t) => {
+                t.execute(
+                    "INSERT INTO mixnet (tag, contest, payload) VALUES ($1, $2, $3)",
+                    &[&tag, &i64::from(contest), &payload],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
     /// Inserts a batch of entries (each with its ballot's canonical bytes).
     pub fn insert(&mut self, entries: &[(BoardEntry, Vec<u8>)]) -> Result<(), StoreError> {
         let rows = entries.iter().map(|(e, ballot)| {
@@ -735,18 +791,29 @@ pub fn store_results(db: &mut Db, results: &Results) -> Result<(), StoreError> {
     tx.commit()
 }
 
-/// Stores trustees' verified partial decryptions and returns every stored one.
-pub fn store_decryptions(
+/// Stores trustees' verified partial decryptions and mixnet items in one transaction.
+pub fn store_imports(
     db: &mut Db,
     partials: &[PartialDecryption],
-) -> Result<Vec<PartialDecryption>, StoreError> {
+    mixnet: &[RecordItem],
+) -> Result<(), StoreError> {
     let mut tx = db.write()?;
     for p in partials {
         tx.put_decryption(p)?;
     }
-    let all = tx.decryptions()?;
+    for item in mixnet {
+        tx.put_mixnet_item(item)?;
+    }
+    tx.commit()
+}
+
+/// The stored partial decryptions of the tally and mixnet items.
+pub fn load_imports(db: &mut Db) -> Result<(Vec<PartialDecryption>, Vec<RecordItem>), StoreError> {
+    let mut tx = db.read()?;
+    let d = tx.decryptions()?;
+    let m = tx.mixnet_items()?;
     tx.commit()?;
-    Ok(all)
+    Ok((d, m))
 }
 
 /// What a stored entry says without its ballot.
@@ -912,6 +979,9 @@ pub fn export(
         emit(out, 5, &t)?;
         for d in tx.decryptions()? {
             emit(out, 6, &d.to_bytes())?;
+        }
+        for item in tx.mixnet_items()? {
+            emit(out, item.tag(), &item.payload())?;
         }
         if let Some(r) = tx.get_meta("results")? {
             emit(out, 7, &r)?;

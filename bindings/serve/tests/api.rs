@@ -30,10 +30,16 @@ const SEED: u64 = 7;
 const TOKEN: &str = "s3cret-token";
 
 fn prepare(dir: &Path, voters: u64) -> Vec<BallotSubmission> {
+    prepare_with(dir, voters, 0)
+}
+
+/// A test election of 4 approval options and, if `ranked > 0`, a ranked contest.
+fn prepare_with(dir: &Path, voters: u64, ranked: u32) -> Vec<BallotSubmission> {
     let config = PrepareConfig {
         out: dir.to_path_buf(),
         voters,
         options: 4,
+        ranked,
         trustees: 3,
         threshold: 2,
         challenge_every: 3,
@@ -893,4 +899,223 @@ async fn two_services_share_one_board(backend: Backend) {
     assert_eq!(report.failed_checks(), vec![19], "{}", report.summary());
     assert_eq!(report.checks[&17].passed, 1);
     assert_eq!(report.counts.entries, sent.len() as u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ranked_contest_goes_through_the_mixnet_sqlite() {
+    a_ranked_contest_goes_through_the_mixnet(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ranked_contest_goes_through_the_mixnet_postgres() {
+    a_ranked_contest_goes_through_the_mixnet(Backend::Postgres).await;
+}
+
+/// An election with a ranked contest completed through the service: two trustees
+/// shuffle in turn, two decrypt the tally and the final list; each line is verified on
+/// import (a shuffle of the wrong list, a decryption before any shuffle and a shuffle
+/// after a decryption are refused, and nothing of a refused body is stored); the record
+/// passes every check and its results hold the decrypted rankings.
+async fn a_ranked_contest_goes_through_the_mixnet(backend: Backend) {
+    use ostracon::mixnet::{self, MixStep, ShuffleGenerators};
+    use ostracon::verify::Prepass;
+
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = database(backend, dir.path(), "mixnet") else {
+        return;
+    };
+    let subs = prepare_with(dir.path(), 9, 3);
+    let election =
+        Election::from_json(&std::fs::read(dir.path().join("election.json")).unwrap()).unwrap();
+    let contest = 1u32;
+    let width = election.manifest().contests[1].width();
+    let addr = start(dir.path(), &db, None).await;
+    let mut c = Client::new(addr).await;
+    for sub in &subs {
+        let path = match sub.submission {
+            Submission::Cast { .. } => "/v1/ballots",
+            Submission::Challenge(_) => "/v1/challenges",
+        };
+        let (s, v) = c.post_bin(path, sub.to_bytes()).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let key = |i: u32| {
+        KeyShare::from_bytes(&std::fs::read(dir.path().join(format!("key-{i}.secret"))).unwrap())
+            .unwrap()
+    };
+    let line = |item: RecordItem| item.to_json_line().unwrap() + "\n";
+    let import = |body: String| admin(addr, "/v1/admin/decryptions", TOKEN, body);
+
+    // Before the close there is nothing to complete.
+    let (s, v) = import(line(RecordItem::Decryption {
+        partial: PartialDecryption::from_key_share(&election.context(), &key(1), &[], &mut OsRng),
+    }))
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("not_closed"))
+    );
+    let (s, v) = admin(addr, "/v1/admin/close", TOKEN, Bytes::new()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // What a trustee reads from the exported record: the tally, and the counted
+    // ballots' rows of the ranked contest in board order.
+    let (_, record) = c.raw(Method::GET, "/v1/record", None, Bytes::new()).await;
+    let mut items = Vec::new();
+    let mut rd = SliceReader::new(&record).unwrap();
+    while let Some(item) = rd.next_item().unwrap() {
+        items.push(item);
+    }
+    let mut prepass = Prepass::new();
+    for item in &items {
+        if let RecordItem::Entry(e) = item {
+            prepass.note(e);
+        }
+    }
+    let mut rows = Vec::new();
+    let mut tally = None;
+    for item in &items {
+        match item {
+            RecordItem::Entry(e) if prepass.is_counted(e) => {
+                rows.extend_from_slice(&e.ballot.contests[1].selections);
+            }
+            RecordItem::Tally(t) => tally = Some(t.clone()),
+            _ => {}
+        }
+    }
+    let tally = tally.unwrap();
+    let voters = rows.len() / width;
+    assert_eq!(voters, 9);
+    let generators = ShuffleGenerators::derive(election.base_hash(), voters);
+    let ek = election.encryption_key();
+    let shuffle = |step: u32, mixer: u32, input: &[ostracon::elgamal::Ciphertext]| {
+        MixStep::run(
+            &election.context(),
+            contest,
+            step,
+            mixer,
+            ek,
+            &generators,
+            input,
+            width,
+            &mut OsRng,
+        )
+        .unwrap()
+    };
+    let before = c.raw(Method::GET, "/v1/record", None, Bytes::new()).await.1;
+
+    // A decryption of the list before any shuffle, and a mix of the approval contest.
+    let pctx = mixnet::decryption_context(&election.decryption_context(), contest);
+    let early = PartialDecryption::from_key_share(&pctx, &key(1), &rows, &mut OsRng);
+    let (s, v) = import(line(RecordItem::MixDecryption {
+        contest,
+        partial: early,
+    }))
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("not_mixed")),
+        "{v}"
+    );
+    let (s, v) = import(line(RecordItem::Mix {
+        contest: 0,
+        step: shuffle(0, 1, &rows),
+    }))
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("not_a_mixnet_contest")
+        ),
+        "{v}"
+    );
+
+    // Trustee 1 shuffles the counted rows; trustee 2 shuffles trustee 1's output.
+    let first = shuffle(0, 1, &rows);
+    let (s, v) = import(line(RecordItem::Mix {
+        contest,
+        step: first.clone(),
+    }))
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["mixnet"][0]["shuffles"], 1);
+    assert_eq!(v["decrypted"], false);
+    // A second step made from the counted rows instead of the first step's output, in
+    // one body with a valid tally decryption: the body is refused whole.
+    let wrong = shuffle(1, 2, &rows);
+    let good_partial =
+        PartialDecryption::from_key_share(&election.context(), &key(1), &tally.flat(), &mut OsRng);
+    let (s, v) = import(
+        line(RecordItem::Decryption {
+            partial: good_partial.clone(),
+        }) + &line(RecordItem::Mix {
+            contest,
+            step: wrong,
+        }),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_shuffle")),
+        "{v}"
+    );
+    let second = shuffle(1, 2, &first.output);
+    let (s, v) = import(line(RecordItem::Mix {
+        contest,
+        step: second.clone(),
+    }))
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["trustees"],
+        serde_json::json!([]),
+        "the refused body stored nothing"
+    );
+    assert_eq!(v["mixnet"][0]["shuffles"], 2);
+
+    // Trustees 1 and 3 decrypt the tally and the final list.
+    let mut body = String::new();
+    for i in [1u32, 3] {
+        let k = key(i);
+        body += &line(RecordItem::Decryption {
+            partial: PartialDecryption::from_key_share(
+                &election.context(),
+                &k,
+                &tally.flat(),
+                &mut OsRng,
+            ),
+        });
+        body += &line(RecordItem::MixDecryption {
+            contest,
+            partial: PartialDecryption::from_key_share(&pctx, &k, &second.output, &mut OsRng),
+        });
+    }
+    let (s, v) = import(body).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["trustees"], serde_json::json!([1, 3]));
+    assert_eq!(v["mixnet"][0]["decrypted_by"], serde_json::json!([1, 3]));
+    assert_eq!(v["decrypted"], true);
+    let (s, v) = import(line(RecordItem::Mix {
+        contest,
+        step: shuffle(2, 3, &second.output),
+    }))
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("mix_after_decryption")),
+        "{v}"
+    );
+
+    // The record passes every check, the mixnet's included.
+    let (s, record) = c.raw(Method::GET, "/v1/record", None, Bytes::new()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_ne!(record, before);
+    let report = ostracon::verify::verify_bytes(&record, &mut OsRng).unwrap();
+    assert!(report.is_ok(), "{}", report.summary());
+    assert_eq!(report.checks[&21].passed, 2, "two shuffles verified");
+    let results = report.results.unwrap();
+    assert_eq!(results.mixnet.len(), 1);
+    assert_eq!(results.mixnet[0].contest, "ranked");
+    assert_eq!(results.mixnet[0].ballots.len(), 9);
 }
