@@ -419,15 +419,27 @@ impl Tx<'_> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM entries WHERE position >= $1 ORDER BY position LIMIT $2"
         );
-        let from = position_param(from);
+        self.summaries(&sql, position_param(from), limit)
+    }
+
+    /// The summaries a query with parameters `$1` (`first`) and `$2` (`limit`) selects.
+    fn summaries<P>(
+        &mut self,
+        sql: &str,
+        first: P,
+        limit: u32,
+    ) -> Result<Vec<EntrySummary>, StoreError>
+    where
+        P: rusqlite::ToSql + postgres::types::ToSql + Sync,
+    {
         let rows: Vec<SummaryRow> = match &mut self.0 {
             Inner::Sqlite(t) => {
-                let mut stmt = t.prepare_cached(&sql)?;
-                let rows = stmt.query_map(params![from, limit], sqlite_summary)?;
+                let mut stmt = t.prepare_cached(sql)?;
+                let rows = stmt.query_map(params![first, limit], sqlite_summary)?;
                 rows.collect::<Result<_, _>>()?
             }
             Inner::Postgres(t) => t
-                .query(sql.as_str(), &[&from, &i64::from(limit)])?
+                .query(sql, &[&first, &i64::from(limit)])?
                 .iter()
                 .map(postgres_summary)
                 .collect::<Result<_, _>>()?,
@@ -464,26 +476,9 @@ impl Tx<'_> {
             "SELECT {SUMMARY_COLUMNS} FROM entries WHERE tracking_code >= $1 \
              ORDER BY tracking_code LIMIT $2"
         );
-        let rows: Vec<SummaryRow> = match &mut self.0 {
-            Inner::Sqlite(t) => {
-                let mut stmt = t.prepare_cached(&sql)?;
-                let rows = stmt.query_map(params![prefix, limit], sqlite_summary)?;
-                rows.collect::<Result<_, _>>()?
-            }
-            Inner::Postgres(t) => t
-                .query(sql.as_str(), &[&prefix, &i64::from(limit)])?
-                .iter()
-                .map(postgres_summary)
-                .collect::<Result<_, _>>()?,
-        };
-        let mut out = Vec::new();
-        for r in rows {
-            let s = summary(r)?;
-            if s.tracking_code.0.starts_with(prefix) {
-                out.push(s);
-            }
-        }
-        Ok(out)
+        let mut found = self.summaries(&sql, prefix, limit)?;
+        found.retain(|s| s.tracking_code.0.starts_with(prefix));
+        Ok(found)
     }
 
     /// The position of the voter's latest cast ballot.
