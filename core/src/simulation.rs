@@ -25,16 +25,15 @@ use crate::ballot::{EncryptedBallot, PlaintextBallot};
 use crate::board::{self, Board, Submission, Voter, VoterRegistry};
 use crate::dlog::DlogTable;
 use crate::election::{ceremony_context, Election, Parameters};
-use crate::elgamal::Ciphertext;
 use crate::error::Error;
 use crate::keyceremony::{
     self, CeremonyParams, CeremonyTranscript, KeyShare, PublicCeremony, Trustee,
 };
 use crate::manifest::{Contest, ContestOption, Manifest, VoteRule};
-use crate::mixnet::{self, MixStep, MixnetResult, ShuffleGenerators};
+use crate::mixnet::{MixList, MixnetResult, ShuffleGenerators};
 use crate::record::{BoardSummary, Header, RecordItem, Voters};
 use crate::tally::{Results, TallyAccumulator};
-use crate::threshold::{self, PartialDecryption};
+use crate::threshold::PartialDecryption;
 
 /// What to simulate.
 #[derive(Clone, Debug)]
@@ -376,17 +375,8 @@ pub fn run(
     let mut expected: Vec<Vec<u64>> = shape.iter().map(|n| vec![0; *n]).collect();
     // Ranked and write-in contests: the counted ballots' rows in board order (the
     // mixnet's input) and their plaintexts.
-    let mixnet_contests: Vec<usize> = election
-        .manifest()
-        .contests
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.rule.is_homomorphic())
-        .map(|(i, _)| i)
-        .collect();
-    let mut mix_rows: Vec<Vec<Ciphertext>> = vec![Vec::new(); mixnet_contests.len()];
-    let mut mix_plain: Vec<Vec<u64>> = vec![Vec::new(); mixnet_contests.len()];
-    let mut counted_rows = 0usize;
+    let mut lists = MixList::for_manifest(election.manifest());
+    let mut mix_plain: Vec<Vec<u64>> = vec![Vec::new(); lists.len()];
     let mut start = 0;
     while start < config.ballots {
         let end = (start + BATCH).min(config.ballots);
@@ -468,10 +458,11 @@ pub fn run(
                 acc.add(&entry.ballot, w)?;
                 let plain = election.check_selection(&job.2)?;
                 tally_values(&mut expected, &plain, w);
-                counted_rows += 1;
-                for (k, &ci) in mixnet_contests.iter().enumerate() {
-                    mix_rows[k].extend_from_slice(&entry.ballot.contests[ci].selections);
-                    mix_plain[k].extend_from_slice(&plain[ci]);
+                for (list, plain_rows) in lists.iter_mut().zip(&mut mix_plain) {
+                    list.push_ballot(&entry.ballot)?;
+                    if let Some(p) = plain.get(list.contest() as usize) {
+                        plain_rows.extend_from_slice(p);
+                    }
                 }
             }
             sink(RecordItem::Entry(entry))?;
@@ -501,62 +492,35 @@ pub fn run(
     // Ranked and write-in contests: every present trustee shuffles once, then they
     // decrypt the final lists.
     let m = election.manifest();
-    let generators = ShuffleGenerators::derive(election.base_hash(), counted_rows);
-    let mut finals: Vec<Vec<Ciphertext>> = Vec::with_capacity(mixnet_contests.len());
-    for (k, &ci) in mixnet_contests.iter().enumerate() {
-        let width = m.contests[ci].width();
-        let mut current = core::mem::take(&mut mix_rows[k]);
-        if !current.is_empty() {
-            for (step, &mixer) in present.iter().enumerate() {
-                let s = MixStep::run(
-                    &election.context(),
-                    ci as u32,
-                    step as u32,
-                    mixer,
-                    election.encryption_key(),
-                    &generators,
-                    &current,
-                    width,
-                    &mut rng,
-                )?;
-                current = s.output.clone();
-                sink(RecordItem::Mix {
-                    contest: ci as u32,
-                    step: s,
-                })?;
-            }
+    let rows = lists.first().map_or(0, MixList::row_count);
+    let generators = ShuffleGenerators::derive(election.base_hash(), rows);
+    for list in &mut lists {
+        if list.row_count() == 0 {
+            continue;
         }
-        finals.push(current);
+        for &mixer in &present {
+            let step = list.mix(&election, mixer, &generators, &mut rng)?;
+            sink(RecordItem::Mix {
+                contest: list.contest(),
+                step,
+            })?;
+        }
     }
-    let mut expected_mixnet = Vec::with_capacity(mixnet_contests.len());
-    for (k, &ci) in mixnet_contests.iter().enumerate() {
-        let contest = &m.contests[ci];
-        let last = &finals[k];
-        let pctx = mixnet::decryption_context(&ctx, ci as u32);
-        let mut mix_partials = Vec::new();
+    let mut expected_mixnet = Vec::with_capacity(lists.len());
+    for (list, plain_rows) in lists.iter_mut().zip(&mix_plain) {
         for key in keys.iter().filter(|k| present.contains(&k.index())) {
-            let d = PartialDecryption::from_key_share(&pctx, key, last, &mut rng);
+            let d = list.partial_decryption(&election, key, &mut rng)?;
             sink(RecordItem::MixDecryption {
-                contest: ci as u32,
+                contest: list.contest(),
                 partial: d.clone(),
             })?;
-            mix_partials.push(d);
+            // Made here from the ceremony's own key shares: nothing to verify.
+            list.restore_decryption(d);
         }
-        let values: Vec<u64> = if last.is_empty() {
-            Vec::new()
-        } else {
-            let points = threshold::decrypt(&pctx, &ceremony, last, &mix_partials, &mut rng)?;
-            let bound =
-                mixnet::encoding::value_max(&contest.rule, contest.options.len()).unwrap_or(0) + 1;
-            points
-                .iter()
-                .map(|p| table.find(p, bound))
-                .collect::<Result<_, _>>()?
-        };
-        results
-            .mixnet
-            .push(MixnetResult::from_rows(contest, &values));
-        expected_mixnet.push(MixnetResult::from_rows(contest, &mix_plain[k]));
+        results.mixnet.push(list.result(&election, &table)?);
+        if let Some(contest) = m.contests.get(list.contest() as usize) {
+            expected_mixnet.push(MixnetResult::from_rows(contest, plain_rows));
+        }
     }
 
     sink(RecordItem::Results(results.clone()))?;

@@ -36,10 +36,10 @@ use crate::dlog::DlogTable;
 use crate::election::{ceremony_context, Election, Parameters};
 use crate::error::BallotErrorKind;
 use crate::keyceremony::PublicCeremony;
-use crate::mixnet::{self, MixStep, MixnetResult, ShuffleGenerators};
+use crate::mixnet::{MixError, MixList, MixStep, MixnetResult, ShuffleGenerators};
 use crate::record::{BoardSummary, Header, RecordItem, RECORD_VERSION};
 use crate::tally::{EncryptedTally, Results, TallyAccumulator};
-use crate::threshold::{self, PartialDecryption};
+use crate::threshold::{self, PartialDecryption, ThresholdError};
 
 /// A numbered check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1044,9 +1044,6 @@ impl Verifier {
         let total_width: usize = mixnet.iter().map(|(_, c)| c.width()).sum();
         let count = rows.len();
         let generators = ShuffleGenerators::derive(election.base_hash(), count);
-        let ctx = election.context();
-        let dctx = election.decryption_context();
-        let key = election.joint_key();
         let t = election.parameters().threshold;
         let table = self.dlog.get_or_insert_with(DlogTable::default);
         let mut rng = {
@@ -1055,6 +1052,10 @@ impl Verifier {
             r.set_stream(u64::MAX - 1);
             r
         };
+        let mut chains: BTreeMap<u32, Vec<MixStep>> = BTreeMap::new();
+        for (c, step) in mixes {
+            chains.entry(c).or_default().push(step);
+        }
         let mut out = Vec::with_capacity(mixnet.len());
         let mut offset = 0usize;
         let mut complete = true;
@@ -1089,11 +1090,7 @@ impl Verifier {
                 complete = false;
                 continue;
             }
-            let steps: Vec<MixStep> = mixes
-                .iter()
-                .filter(|(c, _)| *c as usize == ci)
-                .map(|(_, s)| s.clone())
-                .collect();
+            let steps = chains.remove(&(ci as u32)).unwrap_or_default();
             if count > 0 && steps.is_empty() {
                 report.fail(
                     MIX_CHAIN,
@@ -1103,41 +1100,30 @@ impl Verifier {
                 complete = false;
                 continue;
             }
-            let last: Vec<crate::elgamal::Ciphertext> = if count == 0 {
-                if !steps.is_empty() {
-                    report.fail(MIX_CHAIN, obj, "shuffles of an empty list");
+            let mut list = match MixList::with_rows(ci as u32, w, input) {
+                Ok(l) => l,
+                Err(e) => {
+                    report.fail(MIX_CHAIN, obj, e.to_string());
                     complete = false;
                     continue;
                 }
-                Vec::new()
-            } else {
-                match mixnet::verify_chain(
-                    &ctx,
-                    ci as u32,
-                    key,
-                    &generators,
-                    &input,
-                    w,
-                    &steps,
-                    &mut rng,
-                ) {
-                    Ok(last) => {
-                        for _ in &steps {
-                            report.pass(MIX_CHAIN);
-                        }
-                        last.to_vec()
-                    }
+            };
+            let mut chained = true;
+            for step in steps {
+                match list.push_step(election, &generators, step, &mut rng) {
+                    Ok(()) => report.pass(MIX_CHAIN),
                     Err(e) => {
-                        report.fail(MIX_CHAIN, obj, e.to_string());
-                        complete = false;
-                        continue;
+                        report.fail(MIX_CHAIN, obj.clone(), e.to_string());
+                        chained = false;
+                        break;
                     }
                 }
-            };
-            drop(input);
+            }
+            if !chained {
+                complete = false;
+                continue;
+            }
             // Partial decryptions of the final list.
-            let pctx = mixnet::decryption_context(&dctx, ci as u32);
-            let mut good: Vec<PartialDecryption> = Vec::new();
             let mut seen = BTreeSet::new();
             for (_, d) in partials.iter().filter(|(c, _)| *c as usize == ci) {
                 let who = format!("contest {}, trustee {}", contest.id, d.trustee);
@@ -1145,63 +1131,44 @@ impl Verifier {
                     report.fail(MIX_DECRYPTION, who, "decrypted twice");
                     continue;
                 }
-                let Ok(share) = ceremony.verification_share(d.trustee) else {
-                    report.fail(MIX_DECRYPTION, who, "not a trustee of this election");
-                    continue;
-                };
-                match d.verify(&pctx, &share, &last, &mut rng) {
-                    Ok(()) => {
-                        report.pass(MIX_DECRYPTION);
-                        good.push(d.clone());
+                match list.add_decryption(election, ceremony, d.clone(), &mut rng) {
+                    Ok(()) => report.pass(MIX_DECRYPTION),
+                    Err(MixError::Decryption(ThresholdError::UnknownTrustee { .. })) => {
+                        report.fail(MIX_DECRYPTION, who, "not a trustee of this election")
                     }
                     Err(e) => report.fail(MIX_DECRYPTION, who, e.to_string()),
                 }
             }
-            let values: Vec<u64> = if last.is_empty() {
-                Vec::new()
-            } else {
-                let points = match threshold::combine(t, &last, &good) {
-                    Ok(p) => p,
-                    Err(e) => {
-                        report.fail(
-                            MIX_DECRYPTION,
-                            obj,
-                            format!(
-                                "{e} ({} valid partial decryptions, threshold {t})",
-                                good.len()
-                            ),
-                        );
-                        complete = false;
-                        continue;
-                    }
-                };
-                let bound = mixnet::encoding::value_max(&contest.rule, contest.options.len())
-                    .unwrap_or(0)
-                    + 1;
-                let mut values = Vec::with_capacity(points.len());
-                let mut bad = None;
-                for (i, p) in points.iter().enumerate() {
-                    match table.find(p, bound) {
-                        Ok(v) => values.push(v),
-                        Err(_) => {
-                            bad = Some(i);
-                            break;
-                        }
-                    }
-                }
-                if let Some(i) = bad {
+            let result = match list.result(election, table) {
+                Ok(r) => r,
+                Err(MixError::Decryption(e)) => {
                     report.fail(
                         MIX_DECRYPTION,
-                        format!("{obj}, row {}", i / w),
+                        obj,
+                        format!(
+                            "{e} ({} valid partial decryptions, threshold {t})",
+                            list.partials().len()
+                        ),
+                    );
+                    complete = false;
+                    continue;
+                }
+                Err(MixError::NotAValue { row, bound }) => {
+                    report.fail(
+                        MIX_DECRYPTION,
+                        format!("{obj}, row {row}"),
                         format!("decryption is not a value below {bound}"),
                     );
                     complete = false;
                     continue;
                 }
-                values
+                Err(e) => {
+                    report.fail(MIX_DECRYPTION, obj, e.to_string());
+                    complete = false;
+                    continue;
+                }
             };
             report.pass(MIX_DECRYPTION);
-            let result = MixnetResult::from_rows(contest, &values);
             let claimed = recorded.and_then(|r| r.iter().find(|x| x.contest == contest.id));
             match claimed {
                 None => report.fail(MIX_RESULTS, obj, "no recorded result for this contest"),

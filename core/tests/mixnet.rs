@@ -1,20 +1,24 @@
 //! The mixnet path: verifiable shuffles (completeness, soundness, tampering), mix chains,
 //! threshold decryption of the shuffled rows, and the IRV / STV counts.
 
+use ostracon::ballot::{EncryptedBallot, PlaintextBallot};
 use ostracon::curve25519_dalek::scalar::Scalar;
 use ostracon::dlog::DlogTable;
+use ostracon::election::{Election, Parameters};
 use ostracon::elgamal::{Ciphertext, EncryptionKey, Nonce, SecretKey};
 use ostracon::group::Point;
 use ostracon::keyceremony::{
     Announcement, CeremonyParams, EncryptedShare, KeyShare, Outcome, PublicCeremony, Trustee,
 };
+use ostracon::manifest::{Contest, ContestOption, Manifest, VoteRule};
 use ostracon::mixnet::count::{self, Action, VOTE_SCALE};
 use ostracon::mixnet::encoding;
 use ostracon::mixnet::shuffle::{self, ShuffleProof};
 use ostracon::mixnet::{
-    mix_context, verify_chain, MixError, MixStep, ShuffleGenerators, ShuffleWitness,
+    decryption_context, mix_context, verify_chain, MixError, MixList, MixStep, MixedBallot,
+    ShuffleGenerators, ShuffleWitness,
 };
-use ostracon::threshold::{self, PartialDecryption};
+use ostracon::threshold::{self, PartialDecryption, ThresholdError};
 use ostracon::transcript::ProofContext;
 use ostracon::{Error, ProofKind};
 use proptest::prelude::*;
@@ -772,4 +776,288 @@ proptest! {
             prop_assert_eq!(s.elected.len(), seats as usize);
         }
     }
+}
+
+/// An election with an approval, a ranked and a write-in contest, its 2-of-3 ceremony
+/// and the trustees' key shares.
+fn mixnet_election(rng: &mut StdRng) -> (Election, PublicCeremony, Vec<KeyShare>) {
+    let (ceremony, keys) = ceremony(3, 2, rng);
+    let contest = |id: &str, n: usize, rule: VoteRule| Contest {
+        id: id.into(),
+        title: id.into(),
+        options: (0..n)
+            .map(|i| ContestOption {
+                id: format!("{id}-{i}"),
+                label: format!("{id} {i}"),
+            })
+            .collect(),
+        rule,
+    };
+    let manifest = Manifest {
+        election_id: "mix-list".into(),
+        title: "Mix list".into(),
+        contests: vec![
+            contest("mayor", 3, VoteRule::Approval { min: 0, max: 1 }),
+            contest("ranked", 3, VoteRule::Ranked { seats: 1 }),
+            contest("write-in", 1, VoteRule::WriteIn { max_len: 5 }),
+        ],
+    };
+    let commitments = ceremony
+        .announcements()
+        .iter()
+        .map(|a| a.commitments.clone())
+        .collect();
+    let params = Parameters {
+        trustees: 3,
+        threshold: 2,
+    };
+    let election = Election::new(manifest, params, commitments).unwrap();
+    (election, ceremony, keys)
+}
+
+/// `MixList` keeps the record's order rules (rows, then shuffles, then decryptions),
+/// verifies each shuffle at its position and each decryption against the final list,
+/// refuses every alteration with its own error, and decrypts to the ballots cast.
+#[test]
+fn mix_list_keeps_the_order_and_refuses_every_alteration() {
+    let mut rng = StdRng::seed_from_u64(21);
+    let (election, ceremony, keys) = mixnet_election(&mut rng);
+    let lists = MixList::for_manifest(election.manifest());
+    assert_eq!(
+        lists.iter().map(MixList::contest).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    let texts = ["Zoë", "", "Ada", "Zoë", "Bo"];
+    let ballots: Vec<EncryptedBallot> = (0..5u32)
+        .map(|i| {
+            let p = PlaintextBallot::new()
+                .with("mayor", vec![u64::from(i % 2), 0, 0])
+                .with_ranking("ranked", &[i % 3, (i + 1) % 3])
+                .with_write_in("write-in", texts[i as usize]);
+            election
+                .encrypt_ballot(&format!("b{i}"), &p, None, &mut rng)
+                .unwrap()
+                .0
+        })
+        .collect();
+    let fill = |mut l: MixList| {
+        for b in &ballots {
+            l.push_ballot(b).unwrap();
+        }
+        l
+    };
+    let mut mixer = fill(MixList::new(1, 3));
+    let mut checker = fill(MixList::new(1, 3));
+    assert_eq!(mixer.row_count(), 5);
+    let gens = ShuffleGenerators::derive(election.base_hash(), 5);
+
+    // A row of the wrong width, or of a contest the ballot lacks, is a shape error.
+    let short = &ballots[0].contests[1].selections[..2];
+    assert!(matches!(
+        MixList::new(1, 3).push_row(short),
+        Err(MixError::Shape { .. })
+    ));
+    assert!(matches!(
+        MixList::new(7, 3).push_ballot(&ballots[0]),
+        Err(MixError::Shape { .. })
+    ));
+    // Nothing to shuffle in an empty list.
+    assert_eq!(
+        MixList::new(1, 3).mix(&election, 1, &gens, &mut rng),
+        Err(MixError::EmptyList)
+    );
+    // No decryption before a shuffle: it would reveal each voter's ranking.
+    assert_eq!(
+        checker.partial_decryption(&election, &keys[0], &mut rng),
+        Err(MixError::NotMixed)
+    );
+    let early = PartialDecryption::from_key_share(
+        &decryption_context(&election.decryption_context(), 1),
+        &keys[0],
+        checker.rows(),
+        &mut rng,
+    );
+    assert_eq!(
+        checker.add_decryption(&election, &ceremony, early, &mut rng),
+        Err(MixError::NotMixed)
+    );
+
+    // Two shuffles, each verified at its position.
+    let first = mixer.mix(&election, 1, &gens, &mut rng).unwrap();
+    let second = mixer.mix(&election, 3, &gens, &mut rng).unwrap();
+    assert_eq!(mixer.steps(), 2);
+    // Rows come before the first shuffle.
+    assert_eq!(mixer.push_ballot(&ballots[0]), Err(MixError::InputClosed));
+    // The second shuffle is not a first one, and an altered first one fails.
+    let refused = checker
+        .clone()
+        .push_step(&election, &gens, second.clone(), &mut rng);
+    assert!(matches!(
+        refused,
+        Err(MixError::InvalidStep { step: 0, .. })
+    ));
+    let mut swapped = first.clone();
+    swapped.output.swap(0, 3);
+    let refused = checker
+        .clone()
+        .push_step(&election, &gens, swapped, &mut rng);
+    assert!(matches!(
+        refused,
+        Err(MixError::InvalidStep { step: 0, .. })
+    ));
+    checker
+        .push_step(&election, &gens, first.clone(), &mut rng)
+        .unwrap();
+    // Replaying the first shuffle as the second fails (position and input are bound).
+    let refused = checker
+        .clone()
+        .push_step(&election, &gens, first.clone(), &mut rng);
+    assert!(matches!(
+        refused,
+        Err(MixError::InvalidStep { step: 1, .. })
+    ));
+    checker
+        .push_step(&election, &gens, second.clone(), &mut rng)
+        .unwrap();
+    assert_eq!(checker.rows(), mixer.rows());
+
+    // Decryptions of the final list.
+    let d1 = mixer
+        .partial_decryption(&election, &keys[0], &mut rng)
+        .unwrap();
+    let d3 = mixer
+        .partial_decryption(&election, &keys[2], &mut rng)
+        .unwrap();
+    let mut stranger = d1.clone();
+    stranger.trustee = 9;
+    assert_eq!(
+        checker.add_decryption(&election, &ceremony, stranger, &mut rng),
+        Err(MixError::Decryption(ThresholdError::UnknownTrustee {
+            trustee: 9
+        }))
+    );
+    let mut impostor = d1.clone();
+    impostor.trustee = 2;
+    assert!(matches!(
+        checker.add_decryption(&election, &ceremony, impostor, &mut rng),
+        Err(MixError::Decryption(ThresholdError::InvalidProof {
+            trustee: 2,
+            ..
+        }))
+    ));
+    // A decryption of the list before the last shuffle does not verify.
+    let mut stale = fill(MixList::new(1, 3));
+    stale.push_step(&election, &gens, first, &mut rng).unwrap();
+    let old = stale
+        .partial_decryption(&election, &keys[1], &mut rng)
+        .unwrap();
+    assert!(matches!(
+        checker.add_decryption(&election, &ceremony, old, &mut rng),
+        Err(MixError::Decryption(ThresholdError::InvalidProof {
+            trustee: 2,
+            ..
+        }))
+    ));
+    checker
+        .add_decryption(&election, &ceremony, d1.clone(), &mut rng)
+        .unwrap();
+    assert!(!checker.is_ready(2));
+    assert!(matches!(
+        checker.result(&election, &DlogTable::default()),
+        Err(MixError::Decryption(ThresholdError::TooFewPartials {
+            needed: 2,
+            found: 1
+        }))
+    ));
+    // No shuffle once decryption has begun.
+    let third = mixer.clone().mix(&election, 2, &gens, &mut rng).unwrap();
+    assert_eq!(
+        checker.clone().push_step(&election, &gens, third, &mut rng),
+        Err(MixError::AfterDecryption)
+    );
+    checker
+        .add_decryption(&election, &ceremony, d3.clone(), &mut rng)
+        .unwrap();
+    assert!(checker.is_ready(2));
+    assert!(checker.is_decrypted_by(1) && checker.is_decrypted_by(3));
+    assert!(!checker.is_decrypted_by(2));
+
+    // The result is that of the rankings cast.
+    let result = checker.result(&election, &DlogTable::default()).unwrap();
+    let mut want: Vec<Vec<u32>> = (0..5u32).map(|i| vec![i % 3, (i + 1) % 3]).collect();
+    want.sort();
+    let got: Vec<Vec<u32>> = result
+        .ballots
+        .iter()
+        .map(|b| match b {
+            MixedBallot::Ranking(r) => r.clone(),
+            other => panic!("not a ranking: {other:?}"),
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(result.count.is_some());
+
+    // Restoring stored steps and decryptions gives the same list.
+    let mut restored = fill(MixList::new(1, 3));
+    let mut again = fill(MixList::new(1, 3));
+    let s1 = again.mix(&election, 1, &gens, &mut rng).unwrap();
+    restored.restore_step(s1);
+    assert_eq!(restored, again);
+    restored.restore_decryption(d1.clone());
+    restored.restore_decryption(d1);
+    assert_eq!(restored.partials().len(), 1);
+}
+
+/// The write-in list decrypts to the texts cast; a list with no counted ballot is
+/// ready with no shuffle and no decryption, and its result is empty.
+#[test]
+fn mix_list_write_ins_and_empty_lists() {
+    let mut rng = StdRng::seed_from_u64(22);
+    let (election, ceremony, keys) = mixnet_election(&mut rng);
+    let texts = ["Zoë", "", "Ada", "Zoë"];
+    let mut list = MixList::for_manifest(election.manifest()).remove(1);
+    assert_eq!(list.contest(), 2);
+    for (i, t) in texts.iter().enumerate() {
+        let p = PlaintextBallot::new().with_write_in("write-in", t);
+        let (b, _) = election
+            .encrypt_ballot(&format!("w{i}"), &p, None, &mut rng)
+            .unwrap();
+        list.push_ballot(&b).unwrap();
+    }
+    let gens = ShuffleGenerators::derive(election.base_hash(), texts.len());
+    let step = list.mix(&election, 2, &gens, &mut rng).unwrap();
+    let mut checker = MixList::for_manifest(election.manifest()).remove(1);
+    for i in 0..texts.len() {
+        let w = checker.width();
+        checker.push_row(&step.output[i * w..(i + 1) * w]).unwrap();
+    }
+    // A list holding the first shuffle's output as its input is not that shuffle's input.
+    assert!(matches!(
+        checker
+            .clone()
+            .push_step(&election, &gens, step.clone(), &mut rng),
+        Err(MixError::InvalidStep { step: 0, .. })
+    ));
+    for k in [&keys[1], &keys[2]] {
+        let d = list.partial_decryption(&election, k, &mut rng).unwrap();
+        list.add_decryption(&election, &ceremony, d, &mut rng)
+            .unwrap();
+    }
+    let result = list.result(&election, &DlogTable::default()).unwrap();
+    assert_eq!(
+        result.texts,
+        [("Zoë".to_string(), 2), ("Ada".to_string(), 1)]
+    );
+    assert_eq!(result.ballots.len(), 4);
+
+    let empty = MixList::for_manifest(election.manifest()).remove(0);
+    assert!(empty.is_ready(2));
+    let r = empty.result(&election, &DlogTable::default()).unwrap();
+    assert!(r.ballots.is_empty());
+    assert_eq!(r.contest, "ranked");
+    // A list whose index or width is not the manifest's contest has no result.
+    assert!(matches!(
+        MixList::new(0, 3).result(&election, &DlogTable::default()),
+        Err(MixError::Shape { .. })
+    ));
 }

@@ -22,14 +22,13 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use ostracon::election::{ceremony_context, Election, Parameters};
-use ostracon::elgamal::Ciphertext;
 use ostracon::hex;
 use ostracon::keyceremony::{
     Announcement, CeremonyError, CeremonyParams, CeremonyTranscript, CommunicationKey,
     EncryptedShare, KeyShare, Outcome, PublicCeremony, ShareFault, Trustee, Verdict,
 };
 use ostracon::manifest::Manifest;
-use ostracon::mixnet::{self, MixStep, ShuffleGenerators};
+use ostracon::mixnet::{MixError, MixList, MixStep, ShuffleGenerators};
 use ostracon::record::io::RecordReader;
 use ostracon::record::{Header, RecordItem};
 use ostracon::tally::EncryptedTally;
@@ -569,20 +568,20 @@ fn decrypt(a: DecryptArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::internal(e, "trustee decrypt"))?];
     // The mixed lists of the ranked and write-in contests, once shuffled.
     let lists = mixnet_lists(&a.record, &election)?;
-    let dctx = election.decryption_context();
     let mut unmixed = Vec::new();
-    for list in &lists {
-        if list.steps == 0 {
-            if !list.rows.is_empty() {
-                unmixed.push(list.id.clone());
+    for NamedList { id, list } in &lists {
+        if list.steps() == 0 {
+            if list.row_count() > 0 {
+                unmixed.push(id.clone());
             }
             continue;
         }
-        let pctx = mixnet::decryption_context(&dctx, list.contest);
-        let partial = PartialDecryption::from_key_share(&pctx, &key, &list.rows, &mut OsRng);
+        let partial = list
+            .partial_decryption(&election, &key, &mut OsRng)
+            .map_err(|e| CliError::internal(e.to_string(), "trustee decrypt"))?;
         lines.push(
             RecordItem::MixDecryption {
-                contest: list.contest,
+                contest: list.contest(),
                 partial,
             }
             .to_json_line()
@@ -672,37 +671,25 @@ fn verified_election(
     Ok((election, ceremony, tally))
 }
 
-/// The rows of one ranked or write-in contest after the shuffles of a record.
-struct MixList {
-    /// Contest index in the manifest.
-    contest: u32,
-    /// Contest id.
+/// A ranked or write-in contest's list as a record leaves it, with the contest's id.
+struct NamedList {
     id: String,
-    /// Row width.
-    width: usize,
-    /// Shuffles so far.
-    steps: usize,
-    /// The current list: the counted ballots' rows (board order) or the last shuffle's
-    /// output.
-    rows: Vec<Ciphertext>,
+    list: MixList,
 }
 
 /// For each ranked or write-in contest: the counted ballots' rows in board order, then
 /// the shuffles the record holds, each verified (a record whose chain does not verify is
-/// refused).
-fn mixnet_lists(record: &Path, election: &Election) -> Result<Vec<MixList>, CliError> {
+/// refused), then the partial decryptions of its final list already in the record.
+fn mixnet_lists(record: &Path, election: &Election) -> Result<Vec<NamedList>, CliError> {
     let m = election.manifest();
-    let mut lists: Vec<MixList> = m
-        .contests
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.rule.is_homomorphic())
-        .map(|(i, c)| MixList {
-            contest: i as u32,
-            id: c.id.clone(),
-            width: c.width(),
-            steps: 0,
-            rows: Vec::new(),
+    let mut lists: Vec<NamedList> = MixList::for_manifest(m)
+        .into_iter()
+        .map(|list| NamedList {
+            id: m
+                .contests
+                .get(list.contest() as usize)
+                .map_or_else(String::new, |c| c.id.clone()),
+            list,
         })
         .collect();
     if lists.is_empty() {
@@ -719,8 +706,9 @@ fn mixnet_lists(record: &Path, election: &Election) -> Result<Vec<MixList>, CliE
             prepass.note(e);
         }
     }
-    // Pass 2: the counted rows, then the shuffles.
+    // Pass 2: the counted rows; the shuffles and decryptions, taken after all rows.
     let mut steps: Vec<(u32, MixStep)> = Vec::new();
+    let mut decryptions: Vec<(u32, PartialDecryption)> = Vec::new();
     let mut reader = RecordReader::open(record).map_err(|e| CliError::record(record, e))?;
     while let Some(item) = reader
         .next_item()
@@ -728,55 +716,49 @@ fn mixnet_lists(record: &Path, election: &Election) -> Result<Vec<MixList>, CliE
     {
         match item {
             RecordItem::Entry(e) if prepass.is_counted(&e) => {
-                for list in &mut lists {
-                    let row = &e.ballot.contests[list.contest as usize].selections;
-                    list.rows.extend_from_slice(row);
+                for l in &mut lists {
+                    l.list.push_ballot(&e.ballot).map_err(|err| {
+                        CliError::file(
+                            format!("ballot {}: {err}", e.position),
+                            record,
+                            "run `ostracon verify` on the record",
+                        )
+                    })?;
                 }
             }
             RecordItem::Mix { contest, step } => steps.push((contest, step)),
+            RecordItem::MixDecryption { contest, partial } => {
+                decryptions.push((contest, partial));
+            }
             _ => {}
         }
     }
-    let generators = ShuffleGenerators::derive(election.base_hash(), prepass_rows(&lists));
-    for list in &mut lists {
-        let chain: Vec<MixStep> = steps
-            .iter()
-            .filter(|(c, _)| *c == list.contest)
-            .map(|(_, s)| s.clone())
-            .collect();
-        if chain.is_empty() {
-            continue;
+    let rows = lists.first().map_or(0, |l| l.list.row_count());
+    let generators = ShuffleGenerators::derive(election.base_hash(), rows);
+    for (contest, step) in steps {
+        let Some(l) = lists.iter_mut().find(|l| l.list.contest() == contest) else {
+            continue; // not a mixnet contest: `ostracon verify` reports it
+        };
+        l.list
+            .push_step(election, &generators, step, &mut OsRng)
+            .map_err(|e| {
+                CliError::failed(
+                    format!(
+                        "refusing to go on: the shuffles of contest '{}' do not verify ({e})",
+                        l.id
+                    ),
+                    record.display().to_string(),
+                    "run `ostracon verify` on the record (check 21)",
+                )
+            })?;
+    }
+    for (contest, partial) in decryptions {
+        if let Some(l) = lists.iter_mut().find(|l| l.list.contest() == contest) {
+            // Only to know that decryption has begun: nothing here relies on them.
+            l.list.restore_decryption(partial);
         }
-        let last = mixnet::verify_chain(
-            &election.context(),
-            list.contest,
-            election.joint_key(),
-            &generators,
-            &list.rows,
-            list.width,
-            &chain,
-            &mut OsRng,
-        )
-        .map_err(|e| {
-            CliError::failed(
-                format!(
-                    "refusing to go on: the shuffles of contest '{}' do not verify ({e})",
-                    list.id
-                ),
-                record.display().to_string(),
-                "run `ostracon verify` on the record (check 21)",
-            )
-        })?
-        .to_vec();
-        list.rows = last;
-        list.steps = chain.len();
     }
     Ok(lists)
-}
-
-/// Rows per list (every ranked or write-in contest has one row per counted ballot).
-fn prepass_rows(lists: &[MixList]) -> usize {
-    lists.first().map_or(0, |l| l.rows.len() / l.width.max(1))
 }
 
 /// `trustee mix`.
@@ -796,34 +778,32 @@ fn mix(a: MixArgs) -> Result<(), CliError> {
             "only elections with ranked or write-in contests go through the mixnet",
         ));
     }
-    let generators = ShuffleGenerators::derive(election.base_hash(), prepass_rows(&lists));
+    let rows = lists.first().map_or(0, |l| l.list.row_count());
+    let generators = ShuffleGenerators::derive(election.base_hash(), rows);
     let mut lines = Vec::new();
-    for list in &lists {
-        if list.rows.is_empty() {
-            continue;
-        }
-        let step = MixStep::run(
-            &election.context(),
-            list.contest,
-            list.steps as u32,
-            index,
-            election.encryption_key(),
-            &generators,
-            &list.rows,
-            list.width,
-            &mut OsRng,
-        )
-        .map_err(|e| CliError::internal(e.to_string(), "trustee mix"))?;
+    for NamedList { id, mut list } in lists {
+        let n = list.steps() + 1;
+        let step = match list.mix(&election, index, &generators, &mut OsRng) {
+            Ok(step) => step,
+            Err(MixError::EmptyList) => {
+                println!("contest {id:<16} no counted ballot: nothing to shuffle");
+                continue;
+            }
+            Err(e @ MixError::AfterDecryption) => {
+                println!("contest {id:<16} not shuffled: {e}");
+                continue;
+            }
+            Err(e) => return Err(CliError::internal(e.to_string(), "trustee mix")),
+        };
         println!(
-            "contest {:<16} shuffle #{} of {} rows of {} ciphertexts",
-            list.id,
-            list.steps + 1,
-            list.rows.len() / list.width.max(1),
-            list.width
+            "contest {:<16} shuffle #{n} of {} rows of {} ciphertexts",
+            id,
+            list.row_count(),
+            list.width()
         );
         lines.push(
             RecordItem::Mix {
-                contest: list.contest,
+                contest: list.contest(),
                 step,
             }
             .to_json_line()

@@ -724,7 +724,7 @@ async fn decryptions(
             )
         })?;
         let (_, stored_mix) = store::load_imports(c).map_err(store_error)?;
-        let mut mix = crate::import::Mixnet::load(&st.election, &stored_mix)?;
+        let mut mix = crate::import::Mixnet::load(&st.election, tally.ballots, &stored_mix)?;
         let flat = tally.flat();
         let ctx = st.election.context();
         // Every line is verified, in order, before anything is stored.

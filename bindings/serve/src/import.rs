@@ -8,18 +8,15 @@
 //! step the previous step's output; partial decryptions of a contest's list come after
 //! its last shuffle, and no shuffle is accepted once one is stored.
 
-use std::collections::BTreeSet;
-
 use axum::http::StatusCode;
 use ostracon::board::{BoardEntry, EntryKind};
 use ostracon::dlog::DlogTable;
 use ostracon::election::Election;
-use ostracon::elgamal::Ciphertext;
 use ostracon::keyceremony::PublicCeremony;
-use ostracon::mixnet::{self, shuffle, MixStep, MixnetResult, ShuffleGenerators};
+use ostracon::mixnet::{MixError, MixList, MixStep, MixnetResult, ShuffleGenerators};
 use ostracon::record::RecordItem;
 use ostracon::tally::{EncryptedTally, Results};
-use ostracon::threshold::{self, PartialDecryption};
+use ostracon::threshold::{PartialDecryption, ThresholdError};
 use rand::rngs::OsRng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -84,69 +81,58 @@ pub(crate) fn for_each_counted(
     Ok(())
 }
 
-/// One ranked or write-in contest's state.
-struct List {
-    contest: u32,
-    id: String,
-    width: usize,
-    /// Shuffles stored so far (with the ones being imported).
-    steps: u32,
-    /// The current list: the last shuffle's output (empty before the first shuffle,
-    /// when the counted rows are read from the board only if needed).
-    rows: Vec<Ciphertext>,
-    /// Trustees whose partial decryption of the final list is stored.
-    decrypted_by: BTreeSet<u32>,
-    /// Those partial decryptions.
-    partials: Vec<PartialDecryption>,
-}
-
-/// The state of the mixnet part of the record.
+/// The state of the mixnet part of the record: one [`MixList`] per ranked or write-in
+/// contest. A list's input (the counted ballots' rows) is read from the board only when
+/// its first shuffle is imported.
 pub(crate) struct Mixnet {
-    lists: Vec<List>,
-    /// Counted rows, read from the board on first need.
-    counted_rows: Option<Vec<Vec<Ciphertext>>>,
+    lists: Vec<MixList>,
+    /// Contest ids, one per list.
+    ids: Vec<String>,
+    /// Ballots counted in the tally (the rows of every list).
+    counted: u64,
+    /// Whether the unshuffled lists hold their input rows.
+    input_read: bool,
     generators: Option<ShuffleGenerators>,
 }
 
 impl Mixnet {
-    /// The stored state (the stored items were verified when imported).
-    pub(crate) fn load(election: &Election, stored: &[RecordItem]) -> Result<Self, ApiError> {
-        let mut lists: Vec<List> = election
-            .manifest()
-            .contests
+    /// The stored state (the stored items were verified when imported); `counted` is
+    /// the tally's number of counted ballots.
+    pub(crate) fn load(
+        election: &Election,
+        counted: u64,
+        stored: &[RecordItem],
+    ) -> Result<Self, ApiError> {
+        let manifest = election.manifest();
+        let lists = MixList::for_manifest(manifest);
+        let ids = lists
             .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.rule.is_homomorphic())
-            .map(|(i, c)| List {
-                contest: i as u32,
-                id: c.id.clone(),
-                width: c.width(),
-                steps: 0,
-                rows: Vec::new(),
-                decrypted_by: BTreeSet::new(),
-                partials: Vec::new(),
+            .map(|l| {
+                manifest
+                    .contests
+                    .get(l.contest() as usize)
+                    .map_or_else(String::new, |c| c.id.clone())
             })
             .collect();
+        let mut mix = Self {
+            lists,
+            ids,
+            counted,
+            input_read: counted == 0,
+            generators: None,
+        };
         for item in stored {
             match item {
                 RecordItem::Mix { contest, step } => {
-                    let l = list_mut(&mut lists, *contest)?;
-                    l.steps += 1;
-                    l.rows = step.output.clone();
+                    mix.list_mut(*contest)?.restore_step(step.clone());
                 }
                 RecordItem::MixDecryption { contest, partial } => {
-                    let l = list_mut(&mut lists, *contest)?;
-                    l.decrypted_by.insert(partial.trustee);
-                    l.partials.push(partial.clone());
+                    mix.list_mut(*contest)?.restore_decryption(partial.clone());
                 }
                 _ => return Err(ApiError::internal("stored mixnet item of another kind")),
             }
         }
-        Ok(Self {
-            lists,
-            counted_rows: None,
-            generators: None,
-        })
+        Ok(mix)
     }
 
     /// Whether the election has ranked or write-in contests.
@@ -154,27 +140,40 @@ impl Mixnet {
         self.lists.is_empty()
     }
 
-    fn counted_rows(&mut self, c: &mut Db, list: usize) -> Result<Vec<Ciphertext>, ApiError> {
-        if self.counted_rows.is_none() {
-            let contests: Vec<usize> = self.lists.iter().map(|l| l.contest as usize).collect();
-            let mut rows: Vec<Vec<Ciphertext>> = vec![Vec::new(); contests.len()];
-            for_each_counted(c, |e| {
-                for (r, &ci) in rows.iter_mut().zip(&contests) {
-                    let Some(sel) = e.ballot.contests.get(ci) else {
-                        return Err(ApiError::internal("stored ballot without the contest"));
-                    };
-                    r.extend_from_slice(&sel.selections);
-                }
-                Ok(())
-            })?;
-            self.counted_rows = Some(rows);
+    fn index(&self, contest: u32) -> Result<usize, ApiError> {
+        self.lists
+            .iter()
+            .position(|l| l.contest() == contest)
+            .ok_or_else(|| {
+                unprocessable(
+                    "not_a_mixnet_contest",
+                    format!(
+                        "contest #{contest} is not a ranked or write-in contest of the manifest"
+                    ),
+                )
+            })
+    }
+
+    fn list_mut(&mut self, contest: u32) -> Result<&mut MixList, ApiError> {
+        let i = self.index(contest)?;
+        Ok(&mut self.lists[i])
+    }
+
+    /// Reads the counted ballots' rows into every list not shuffled yet.
+    fn read_input(&mut self, c: &mut Db) -> Result<(), ApiError> {
+        if self.input_read {
+            return Ok(());
         }
-        Ok(self
-            .counted_rows
-            .as_ref()
-            .and_then(|r| r.get(list))
-            .cloned()
-            .unwrap_or_default())
+        let lists = &mut self.lists;
+        for_each_counted(c, |e| {
+            for l in lists.iter_mut().filter(|l| l.steps() == 0) {
+                l.push_ballot(&e.ballot)
+                    .map_err(|e| ApiError::internal(format!("stored ballot: {e}")))?;
+            }
+            Ok(())
+        })?;
+        self.input_read = true;
+        Ok(())
     }
 
     /// Verifies a shuffle of `contest` as the next step of its chain and takes it.
@@ -185,57 +184,35 @@ impl Mixnet {
         contest: u32,
         step: &MixStep,
     ) -> Result<(), ApiError> {
-        let i = list_index(&self.lists, contest)?;
-        let l = &self.lists[i];
-        if !l.decrypted_by.is_empty() {
-            return Err(conflict(
-                "mix_after_decryption",
-                format!(
-                    "contest '{}': its final list is already being decrypted; no further shuffle",
-                    l.id
-                ),
-            ));
+        let i = self.index(contest)?;
+        if self.lists[i].steps() == 0 {
+            self.read_input(c)?;
         }
-        let input = if l.steps == 0 {
-            self.counted_rows(c, i)?
-        } else {
-            self.lists[i].rows.clone()
-        };
-        let l = &self.lists[i];
-        let rows = input.len() / l.width.max(1);
-        if rows == 0 {
-            return Err(conflict(
-                "nothing_to_mix",
-                format!("contest '{}': no counted ballot to shuffle", l.id),
-            ));
-        }
+        let rows = self.lists[i].row_count();
         let generators = match &self.generators {
             Some(g) if g.rows() >= rows => g,
             _ => self
                 .generators
                 .insert(ShuffleGenerators::derive(election.base_hash(), rows)),
         };
-        let ctx = mixnet::mix_context(&election.context(), contest, l.steps);
-        shuffle::verify(
-            &ctx,
-            election.joint_key(),
-            generators,
-            &input,
-            &step.output,
-            l.width,
-            &step.proof,
-            &mut OsRng,
-        )
-        .map_err(|e| {
-            unprocessable(
-                "invalid_shuffle",
-                format!("contest '{}', shuffle #{}: {e}", l.id, l.steps + 1),
-            )
-        })?;
         let l = &mut self.lists[i];
-        l.steps += 1;
-        l.rows = step.output.clone();
-        Ok(())
+        let n = l.steps() + 1;
+        l.push_step(election, generators, step.clone(), &mut OsRng)
+            .map_err(|e| {
+                let id = &self.ids[i];
+                match e {
+                    MixError::AfterDecryption => {
+                        conflict("mix_after_decryption", format!("contest '{id}': {e}"))
+                    }
+                    MixError::EmptyList => {
+                        conflict("nothing_to_mix", format!("contest '{id}': {e}"))
+                    }
+                    e => unprocessable(
+                        "invalid_shuffle",
+                        format!("contest '{id}', shuffle #{n}: {e}"),
+                    ),
+                }
+            })
     }
 
     /// Verifies a trustee's partial decryption of `contest`'s final list and takes it.
@@ -246,99 +223,70 @@ impl Mixnet {
         contest: u32,
         partial: &PartialDecryption,
     ) -> Result<(), ApiError> {
-        let i = list_index(&self.lists, contest)?;
+        let i = self.index(contest)?;
+        let id = &self.ids[i];
         let l = &mut self.lists[i];
-        if l.steps == 0 {
+        if l.steps() == 0 && self.counted > 0 {
             return Err(conflict(
                 "not_mixed",
-                format!("contest '{}' has not been shuffled yet", l.id),
+                format!("contest '{id}' has not been shuffled yet"),
             ));
         }
-        let share = ceremony.verification_share(partial.trustee).map_err(|_| {
-            unprocessable(
-                "unknown_trustee",
-                format!("trustee {} is not in the ceremony", partial.trustee),
-            )
-        })?;
-        let pctx = mixnet::decryption_context(&election.decryption_context(), contest);
-        partial
-            .verify(&pctx, &share, &l.rows, &mut OsRng)
-            .map_err(|e| {
-                unprocessable(
+        let trustee = partial.trustee;
+        l.add_decryption(election, ceremony, partial.clone(), &mut OsRng)
+            .map_err(|e| match e {
+                MixError::Decryption(ThresholdError::UnknownTrustee { .. }) => unprocessable(
+                    "unknown_trustee",
+                    format!("trustee {trustee} is not in the ceremony"),
+                ),
+                MixError::NotMixed => conflict(
+                    "not_mixed",
+                    format!("contest '{id}' has not been shuffled yet"),
+                ),
+                e => unprocessable(
                     "invalid_decryption",
-                    format!("contest '{}', trustee {}: {e}", l.id, partial.trustee),
-                )
-            })?;
-        l.decrypted_by.insert(partial.trustee);
-        l.partials.retain(|p| p.trustee != partial.trustee);
-        l.partials.push(partial.clone());
-        Ok(())
+                    format!("contest '{id}', trustee {trustee}: {e}"),
+                ),
+            })
     }
 
-    /// Whether every contest is shuffled and decrypted by `threshold` trustees.
-    pub(crate) fn ready(&self, threshold: usize) -> bool {
+    /// Whether every contest is shuffled and decrypted by `threshold` trustees (a list
+    /// without counted ballots needs neither).
+    pub(crate) fn ready(&self, threshold: u32) -> bool {
         self.lists
             .iter()
-            .all(|l| l.steps > 0 && l.decrypted_by.len() >= threshold)
+            .all(|l| self.counted == 0 || (l.steps() > 0 && l.is_ready(threshold)))
     }
 
     /// The decrypted ballots and counts of every ranked and write-in contest.
     pub(crate) fn results(&self, election: &Election) -> Result<Vec<MixnetResult>, ApiError> {
-        let t = election.parameters().threshold;
         let table = DlogTable::default();
-        let manifest = election.manifest();
-        let mut out = Vec::with_capacity(self.lists.len());
-        for l in &self.lists {
-            let Some(contest) = manifest.contests.get(l.contest as usize) else {
-                return Err(ApiError::internal("contest out of range"));
-            };
-            let values = if l.rows.is_empty() {
-                Vec::new()
-            } else {
-                let points = threshold::combine(t, &l.rows, &l.partials)
-                    .map_err(|e| ApiError::internal(format!("contest '{}': {e}", l.id)))?;
-                let bound = mixnet::encoding::value_max(&contest.rule, contest.options.len())
-                    .unwrap_or(0)
-                    + 1;
-                points
-                    .iter()
-                    .map(|p| table.find(p, bound))
-                    .collect::<Result<Vec<u64>, _>>()
-                    .map_err(|e| ApiError::internal(format!("contest '{}': {e}", l.id)))?
-            };
-            out.push(MixnetResult::from_rows(contest, &values));
-        }
-        Ok(out)
+        self.lists
+            .iter()
+            .zip(&self.ids)
+            .map(|(l, id)| {
+                l.result(election, &table)
+                    .map_err(|e| ApiError::internal(format!("contest '{id}': {e}")))
+            })
+            .collect()
     }
 
     /// Per contest: shuffles and the trustees who decrypted the final list.
     pub(crate) fn view(&self) -> Vec<MixnetView> {
         self.lists
             .iter()
-            .map(|l| MixnetView {
-                contest: l.id.clone(),
-                shuffles: l.steps,
-                decrypted_by: l.decrypted_by.iter().copied().collect(),
+            .zip(&self.ids)
+            .map(|(l, id)| {
+                let mut decrypted_by: Vec<u32> = l.partials().iter().map(|p| p.trustee).collect();
+                decrypted_by.sort_unstable();
+                MixnetView {
+                    contest: id.clone(),
+                    shuffles: l.steps(),
+                    decrypted_by,
+                }
             })
             .collect()
     }
-}
-
-fn list_index(lists: &[List], contest: u32) -> Result<usize, ApiError> {
-    lists
-        .iter()
-        .position(|l| l.contest == contest)
-        .ok_or_else(|| {
-            unprocessable(
-                "not_a_mixnet_contest",
-                format!("contest #{contest} is not a ranked or write-in contest of the manifest"),
-            )
-        })
-}
-
-fn list_mut(lists: &mut [List], contest: u32) -> Result<&mut List, ApiError> {
-    let i = list_index(lists, contest)?;
-    Ok(&mut lists[i])
 }
 
 /// Where one ranked or write-in contest stands.
@@ -361,8 +309,8 @@ pub(crate) fn results(
     partials: &[PartialDecryption],
     mix: &Mixnet,
 ) -> Result<Option<Results>, ApiError> {
-    let t = election.parameters().threshold as usize;
-    if partials.len() < t || !mix.ready(t) {
+    let t = election.parameters().threshold;
+    if partials.len() < t as usize || !mix.ready(t) {
         return Ok(None);
     }
     let mut results = tally

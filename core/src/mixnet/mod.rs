@@ -14,6 +14,10 @@
 //!
 //! Every proof is bound to the election and to the contest and position of its shuffle
 //! ([`mix_context`]), so a shuffle cannot be replayed elsewhere in the chain.
+//!
+//! [`MixList`] follows one contest through steps 1–3 with the record's order rules:
+//! the verifier, a ballot box importing the trustees' work and a trustee about to
+//! shuffle or decrypt all use it.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -24,12 +28,15 @@ use rand_core::CryptoRngCore;
 use crate::elgamal::{Ciphertext, PublicKey};
 use crate::error::{Error, ProofError, ProofKind};
 use crate::labels;
+use crate::threshold::ThresholdError;
 use crate::transcript::ProofContext;
 
 pub mod count;
 pub mod encoding;
+mod list;
 pub mod shuffle;
 
+pub use list::MixList;
 pub use shuffle::{ShuffleGenerators, ShuffleProof, ShuffleWitness};
 
 /// What went wrong on the mixnet path.
@@ -65,6 +72,27 @@ pub enum MixError {
         /// Why.
         reason: alloc::boxed::Box<MixError>,
     },
+    /// A row offered to a list that is already shuffled (rows come before the first
+    /// shuffle).
+    InputClosed,
+    /// A shuffle offered for a list whose final-list decryption has begun.
+    AfterDecryption,
+    /// A shuffle of a list without rows.
+    EmptyList,
+    /// A decryption of a list that has rows but no shuffle yet (decrypting the board's
+    /// own rows would reveal how each voter voted).
+    NotMixed,
+    /// A partial decryption of the final list is refused (unknown trustee, proof,
+    /// lengths), or too few of them to decrypt.
+    Decryption(ThresholdError),
+    /// A ciphertext of the final list does not decrypt to a value of the contest's
+    /// encoding.
+    NotAValue {
+        /// The row (0-based) in the final list.
+        row: usize,
+        /// The values allowed are `0..bound`.
+        bound: u64,
+    },
 }
 
 impl MixError {
@@ -76,6 +104,12 @@ impl MixError {
             MixError::Generators { .. } => "mix.generators",
             MixError::InvalidShuffle => "mix.invalid_shuffle",
             MixError::InvalidStep { .. } => "mix.invalid_step",
+            MixError::InputClosed => "mix.input_closed",
+            MixError::AfterDecryption => "mix.after_decryption",
+            MixError::EmptyList => "mix.empty_list",
+            MixError::NotMixed => "mix.not_mixed",
+            MixError::Decryption(_) => "mix.decryption",
+            MixError::NotAValue { .. } => "mix.not_a_value",
         }
     }
 }
@@ -99,6 +133,20 @@ impl fmt::Display for MixError {
             ),
             MixError::InvalidShuffle => f.write_str("the shuffle proof does not verify"),
             MixError::InvalidStep { step, reason } => write!(f, "mix step {step}: {reason}"),
+            MixError::InputClosed => {
+                f.write_str("the list is already shuffled: rows are added before the first shuffle")
+            }
+            MixError::AfterDecryption => f.write_str(
+                "the final list is already being decrypted: no further shuffle",
+            ),
+            MixError::EmptyList => f.write_str("no counted ballot: nothing to shuffle"),
+            MixError::NotMixed => f.write_str(
+                "not shuffled yet: decrypting the board's own rows would reveal how each voter voted",
+            ),
+            MixError::Decryption(e) => write!(f, "{e}"),
+            MixError::NotAValue { row, bound } => {
+                write!(f, "row {row}: decryption is not a value below {bound}")
+            }
         }
     }
 }
@@ -116,6 +164,7 @@ impl From<MixError> for Error {
             {
                 Error::Proof(ProofError::at(ProofKind::Shuffle, step))
             }
+            MixError::Decryption(e) => e.into(),
             other => Error::InvalidInput(alloc::format!("{other}")),
         }
     }

@@ -110,7 +110,7 @@ impl SchnorrProof {
         }
     }
 
-    /// Bundles the proof with its statement for [`batch`](crate::proofs::batch) verification.
+    /// Bundles the proof with its statement for [`batch`] verification.
     pub fn item<'a>(
         &'a self,
         ctx: &'a ProofContext,
