@@ -749,6 +749,9 @@ async fn decryptions(
                     })?;
                     partials.push(p);
                 }
+                // A line already stored (a retried request) is taken as it is.
+                RecordItem::Mix { .. } | RecordItem::MixDecryption { .. }
+                    if stored_mix.contains(&item) => {}
                 RecordItem::Mix { contest, ref step } => {
                     if mix.is_empty() {
                         return Err(ApiError::new(
@@ -765,12 +768,27 @@ async fn decryptions(
                     ref partial,
                 } => {
                     mix.add_decryption(&st.election, &st.ceremony, contest, partial)?;
+                    // As for the tally: a trustee's later decryption of a list replaces
+                    // the earlier one.
+                    let trustee = partial.trustee;
+                    mix_items.retain(|i| !crate::import::is_decryption_of(i, contest, trustee));
                     mix_items.push(item);
                 }
                 _ => return Err(ApiError::internal("unexpected item")),
             }
         }
-        store::store_imports(c, &partials, &mix_items).map_err(store_error)?;
+        let replaced: Vec<&RecordItem> = stored_mix
+            .iter()
+            .filter(|s| {
+                mix_items.iter().any(|i| match i {
+                    RecordItem::MixDecryption { contest, partial } => {
+                        crate::import::is_decryption_of(s, *contest, partial.trustee)
+                    }
+                    _ => false,
+                })
+            })
+            .collect();
+        store::store_imports(c, &partials, &mix_items, &replaced).map_err(store_error)?;
         let (all, _) = store::load_imports(c).map_err(store_error)?;
         let mut decrypted = store::load_results(c).map_err(store_error)?.is_some();
         if !decrypted {

@@ -289,6 +289,11 @@ impl Mixnet {
     }
 }
 
+/// Whether `item` is trustee `trustee`'s partial decryption of contest `contest`'s list.
+pub(crate) fn is_decryption_of(item: &RecordItem, contest: u32, trustee: u32) -> bool {
+    matches!(item, RecordItem::MixDecryption { contest: c, partial } if *c == contest && partial.trustee == trustee)
+}
+
 /// Where one ranked or write-in contest stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MixnetView {

@@ -624,13 +624,25 @@ impl Tx<'_> {
             .collect()
     }
 
+    /// Deletes a stored mixnet item (a trustee's decryption a later one replaces).
+    pub fn delete_mixnet_item(&mut self, item: &RecordItem) -> Result<(), StoreError> {
+        let (tag, contest) = mixnet_key(item)?;
+        let payload = item.payload();
+        const SQL: &str = "DELETE FROM mixnet WHERE tag = $1 AND contest = $2 AND payload = $3";
+        match &mut self.0 {
+            Inner::Sqlite(t) => {
+                t.execute(SQL, params![tag, contest, payload])?;
+            }
+            Inner::Postgres(t) => {
+                t.execute(SQL, &[&tag, &i64::from(contest), &payload])?;
+            }
+        }
+        Ok(())
+    }
+
     /// Appends a mixnet item (`mix` or `mix_decryption`).
     pub fn put_mixnet_item(&mut self, item: &RecordItem) -> Result<(), StoreError> {
-        let (tag, contest) = match item {
-            RecordItem::Mix { contest, .. } => (8i32, *contest),
-            RecordItem::MixDecryption { contest, .. } => (9i32, *contest),
-            _ => return Err(StoreError::Corrupt("not a mixnet item".into())),
-        };
+        let (tag, contest) = mixnet_key(item)?;
         let payload = item.payload();
         match &mut self.0 {
             Inner::Sqlite(t) => {
@@ -791,15 +803,28 @@ pub fn store_imports(
     db: &mut Db,
     partials: &[PartialDecryption],
     mixnet: &[RecordItem],
+    replaced: &[&RecordItem],
 ) -> Result<(), StoreError> {
     let mut tx = db.write()?;
     for p in partials {
         tx.put_decryption(p)?;
     }
+    for item in replaced {
+        tx.delete_mixnet_item(item)?;
+    }
     for item in mixnet {
         tx.put_mixnet_item(item)?;
     }
     tx.commit()
+}
+
+/// A mixnet item's tag and contest.
+fn mixnet_key(item: &RecordItem) -> Result<(i32, u32), StoreError> {
+    match item {
+        RecordItem::Mix { contest, .. } => Ok((8, *contest)),
+        RecordItem::MixDecryption { contest, .. } => Ok((9, *contest)),
+        _ => Err(StoreError::Corrupt("not a mixnet item".into())),
+    }
 }
 
 /// The stored partial decryptions of the tally and mixnet items.

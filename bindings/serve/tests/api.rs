@@ -1076,6 +1076,7 @@ async fn a_ranked_contest_goes_through_the_mixnet(backend: Backend) {
 
     // Trustees 1 and 3 decrypt the tally and the final list.
     let mut body = String::new();
+    let mut sent = Vec::new();
     for i in [1u32, 3] {
         let k = key(i);
         body += &line(RecordItem::Decryption {
@@ -1086,10 +1087,12 @@ async fn a_ranked_contest_goes_through_the_mixnet(backend: Backend) {
                 &mut OsRng,
             ),
         });
-        body += &line(RecordItem::MixDecryption {
+        let item = RecordItem::MixDecryption {
             contest,
             partial: PartialDecryption::from_key_share(&pctx, &k, &second.output, &mut OsRng),
-        });
+        };
+        body += &line(item.clone());
+        sent.push(item);
     }
     let (s, v) = import(body).await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -1107,6 +1110,34 @@ async fn a_ranked_contest_goes_through_the_mixnet(backend: Backend) {
         "{v}"
     );
 
+    // Retried requests: lines already stored are taken as they are (even the second
+    // shuffle, now that decryption has begun); a trustee's new decryption of the list
+    // replaces its earlier one. The record keeps one decryption per trustee.
+    let (s, v) = import(
+        line(RecordItem::Mix {
+            contest,
+            step: second.clone(),
+        }) + &line(sent[0].clone()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["mixnet"][0]["shuffles"], 2);
+    let again = PartialDecryption::from_key_share(&pctx, &key(3), &second.output, &mut OsRng);
+    assert_ne!(
+        RecordItem::MixDecryption {
+            contest,
+            partial: again.clone()
+        },
+        sent[1]
+    );
+    let (s, v) = import(line(RecordItem::MixDecryption {
+        contest,
+        partial: again.clone(),
+    }))
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["mixnet"][0]["decrypted_by"], serde_json::json!([1, 3]));
+
     // The record passes every check, the mixnet's included.
     let (s, record) = c.raw(Method::GET, "/v1/record", None, Bytes::new()).await;
     assert_eq!(s, StatusCode::OK);
@@ -1114,6 +1145,21 @@ async fn a_ranked_contest_goes_through_the_mixnet(backend: Backend) {
     let report = ostracon::verify::verify_bytes(&record, &mut OsRng).unwrap();
     assert!(report.is_ok(), "{}", report.summary());
     assert_eq!(report.checks[&21].passed, 2, "two shuffles verified");
+    let mut reader = ostracon::record::SliceReader::new(&record).unwrap();
+    let mut mixed = Vec::new();
+    while let Some(item) = reader.next_item().unwrap() {
+        if matches!(
+            item,
+            RecordItem::Mix { .. } | RecordItem::MixDecryption { .. }
+        ) {
+            mixed.push(item);
+        }
+    }
+    assert_eq!(mixed.len(), 4, "two shuffles, two decryptions: {mixed:?}");
+    assert!(mixed.contains(&RecordItem::MixDecryption {
+        contest,
+        partial: again
+    }));
     let results = report.results.unwrap();
     assert_eq!(results.mixnet.len(), 1);
     assert_eq!(results.mixnet[0].contest, "ranked");
