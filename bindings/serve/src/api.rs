@@ -723,7 +723,8 @@ async fn decryptions(
                 "close the board first: there is no tally to decrypt",
             )
         })?;
-        let (_, stored_mix) = store::load_imports(c).map_err(store_error)?;
+        let stored = store::load_imports(c).map_err(store_error)?;
+        let stored_mix = stored.mixnet;
         let mut mix = crate::import::Mixnet::load(&st.election, tally.ballots, &stored_mix)?;
         let flat = tally.flat();
         let ctx = st.election.context();
@@ -788,8 +789,17 @@ async fn decryptions(
                 })
             })
             .collect();
-        store::store_imports(c, &partials, &mix_items, &replaced).map_err(store_error)?;
-        let (all, _) = store::load_imports(c).map_err(store_error)?;
+        store::store_imports(c, &partials, &mix_items, &replaced, stored.mixnet_version).map_err(
+            |e| match e {
+                StoreError::Conflict(m) => ApiError::new(
+                    StatusCode::CONFLICT,
+                    "concurrent_import",
+                    format!("{m}: send the body again"),
+                ),
+                e => store_error(e),
+            },
+        )?;
+        let all = store::load_imports(c).map_err(store_error)?.decryptions;
         let mut decrypted = store::load_results(c).map_err(store_error)?.is_some();
         if !decrypted {
             if let Some(results) =

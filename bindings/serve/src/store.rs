@@ -115,6 +115,8 @@ pub enum StoreError {
     AlreadyInitialised,
     /// Writing an export failed.
     Io(std::io::Error),
+    /// Another service changed what a write was based on since it was read: retry.
+    Conflict(&'static str),
 }
 
 impl std::fmt::Display for StoreError {
@@ -128,6 +130,7 @@ impl std::fmt::Display for StoreError {
             }
             StoreError::AlreadyInitialised => f.write_str("the database already holds an election"),
             StoreError::Io(e) => write!(f, "write error: {e}"),
+            StoreError::Conflict(m) => write!(f, "concurrent change: {m}"),
         }
     }
 }
@@ -624,6 +627,16 @@ impl Tx<'_> {
             .collect()
     }
 
+    /// The mixnet items' version: the highest sequence number (never reused), 0 when
+    /// none.
+    pub fn mixnet_version(&mut self) -> Result<i64, StoreError> {
+        const SQL: &str = "SELECT COALESCE(MAX(seq), 0) FROM mixnet";
+        Ok(match &mut self.0 {
+            Inner::Sqlite(t) => t.query_row(SQL, [], |r| r.get(0))?,
+            Inner::Postgres(t) => t.query_one(SQL, &[])?.try_get(0)?,
+        })
+    }
+
     /// Deletes a stored mixnet item (a trustee's decryption a later one replaces).
     pub fn delete_mixnet_item(&mut self, item: &RecordItem) -> Result<(), StoreError> {
         let (tag, contest) = mixnet_key(item)?;
@@ -798,14 +811,36 @@ pub fn store_results(db: &mut Db, results: &Results) -> Result<(), StoreError> {
     tx.commit()
 }
 
+/// What trustees' imports stored so far.
+pub struct Imports {
+    /// Partial decryptions of the tally, by trustee.
+    pub decryptions: Vec<PartialDecryption>,
+    /// Shuffles and partial decryptions of the mixed lists, in import order.
+    pub mixnet: Vec<RecordItem>,
+    /// The mixnet items' version (the last one's sequence number; 0 when none): every
+    /// import that changes them inserts one, so it grows with every change.
+    pub mixnet_version: i64,
+}
+
 /// Stores trustees' verified partial decryptions and mixnet items in one transaction.
+///
+/// Mixnet items were verified against the state at `mixnet_version`; if another
+/// service's import changed it since (two services sharing the database), nothing is
+/// stored and [`StoreError::Conflict`] is returned: verifying again against the new
+/// state is the caller's (a retried import takes the lines already stored as they are).
 pub fn store_imports(
     db: &mut Db,
     partials: &[PartialDecryption],
     mixnet: &[RecordItem],
     replaced: &[&RecordItem],
+    mixnet_version: i64,
 ) -> Result<(), StoreError> {
     let mut tx = db.write()?;
+    if !mixnet.is_empty() && tx.mixnet_version()? != mixnet_version {
+        return Err(StoreError::Conflict(
+            "another import changed the mixnet items since this one was verified",
+        ));
+    }
     for p in partials {
         tx.put_decryption(p)?;
     }
@@ -827,13 +862,18 @@ fn mixnet_key(item: &RecordItem) -> Result<(i32, u32), StoreError> {
     }
 }
 
-/// The stored partial decryptions of the tally and mixnet items.
-pub fn load_imports(db: &mut Db) -> Result<(Vec<PartialDecryption>, Vec<RecordItem>), StoreError> {
+/// The stored partial decryptions of the tally and mixnet items (one snapshot).
+pub fn load_imports(db: &mut Db) -> Result<Imports, StoreError> {
     let mut tx = db.read()?;
-    let d = tx.decryptions()?;
-    let m = tx.mixnet_items()?;
+    let decryptions = tx.decryptions()?;
+    let mixnet = tx.mixnet_items()?;
+    let mixnet_version = tx.mixnet_version()?;
     tx.commit()?;
-    Ok((d, m))
+    Ok(Imports {
+        decryptions,
+        mixnet,
+        mixnet_version,
+    })
 }
 
 /// What a stored entry says without its ballot.

@@ -21,7 +21,7 @@ use ostracon::threshold::PartialDecryption;
 use ostracon_serve::api::{self, Limits};
 use ostracon_serve::loadgen::{self, Conn, PrepareConfig};
 use ostracon_serve::pipeline::PipelineConfig;
-use ostracon_serve::store::Location;
+use ostracon_serve::store::{self, Location};
 use ostracon_serve::{Config, Receipt};
 use rand::rngs::OsRng;
 use serde_json::Value;
@@ -1060,6 +1060,11 @@ async fn a_ranked_contest_goes_through_the_mixnet(backend: Backend) {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_shuffle")),
         "{v}"
     );
+    // A service that verified a line against the state before another service's import
+    // stores nothing: its write finds the mixnet items changed.
+    let mut other = store::Db::open(&db).unwrap();
+    let snapshot = store::load_imports(&mut other).unwrap();
+    assert_eq!(snapshot.mixnet.len(), 1);
     let second = shuffle(1, 2, &first.output);
     let (s, v) = import(line(RecordItem::Mix {
         contest,
@@ -1067,6 +1072,19 @@ async fn a_ranked_contest_goes_through_the_mixnet(backend: Backend) {
     }))
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    let stale = RecordItem::Mix {
+        contest,
+        step: shuffle(1, 3, &first.output),
+    };
+    let refused = store::store_imports(&mut other, &[], &[stale], &[], snapshot.mixnet_version);
+    assert!(
+        matches!(refused, Err(store::StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    let now = store::load_imports(&mut other).unwrap();
+    assert_eq!(now.mixnet.len(), 2, "the stale write stored nothing");
+    assert!(now.mixnet_version > snapshot.mixnet_version);
+    drop(other);
     assert_eq!(
         v["trustees"],
         serde_json::json!([]),
