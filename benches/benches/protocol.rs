@@ -69,6 +69,19 @@ fn ballots(c: &mut Criterion) {
                 .expect("valid")
         })
     });
+    g.bench_function("precompute (before the choices)", |b| {
+        b.iter(|| e.precompute_ballot("ballot-1", &mut r).expect("valid"))
+    });
+    g.bench_function("encrypt precomputed (after the choices)", |b| {
+        b.iter_batched(
+            || e.precompute_ballot("ballot-1", &mut rng(3)).expect("valid"),
+            |pre| {
+                e.encrypt_precomputed(pre, &p, None, &mut rng(4))
+                    .expect("valid")
+            },
+            BatchSize::SmallInput,
+        )
+    });
     let (ballot, _) = e
         .encrypt_ballot("ballot-1", &p, None, &mut r)
         .expect("valid");

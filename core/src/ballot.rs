@@ -50,7 +50,7 @@ use crate::labels;
 use crate::manifest::{RangeMethod, VoteRule};
 use crate::mixnet::encoding;
 use crate::proofs::batch;
-use crate::proofs::disjunctive::DisjunctiveItem;
+use crate::proofs::disjunctive::{self, BOrHalf, DisjunctiveItem, Precommit};
 use crate::proofs::{DisjunctiveProof, RangeProof};
 use crate::transcript::ProofContext;
 
@@ -239,22 +239,174 @@ impl Election {
         master: &[u8; 32],
         rng: &mut impl CryptoRngCore,
     ) -> Result<(EncryptedBallot, BallotOpening), Error> {
+        self.encrypt_with(ballot_id, plaintext, previous_code, master, None, rng)
+    }
+
+    /// Does ahead of time every part of encrypting ballot `ballot_id` that does not
+    /// depend on the voter's choices — all the fixed-base multiplications of the
+    /// ciphertexts and of their 0/1 (or `0..=L`) proofs — so that
+    /// [`Election::encrypt_precomputed`] has little left to do once the voter has
+    /// chosen. A booth calls it when the ballot is shown.
+    ///
+    /// Draws a fresh master nonce. The result holds secrets (zeroized on drop, `Debug`
+    /// redacted) and serves one encryption: it is consumed.
+    ///
+    /// # Errors
+    /// A malformed ballot id, or a contest that cannot be proved (as for
+    /// [`Election::encrypt_ballot`]).
+    pub fn precompute_ballot(
+        &self,
+        ballot_id: &str,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<PrecomputedBallot, Error> {
+        check_ballot_id(ballot_id).map_err(Error::invalid_input)?;
+        let mut master = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(&mut *master);
+        let ek = self.encryption_key();
+        let mut contests = Vec::with_capacity(self.manifest().contests.len());
+        for (ci, contest) in self.manifest().contests.iter().enumerate() {
+            let plan = self.plan(contest)?;
+            let width = contest.width();
+            let mut a_halves = Vec::with_capacity(width);
+            let mut rk_halves = Vec::with_capacity(width);
+            for o in 0..width {
+                let r = self.selection_nonce(ballot_id, &master, ci, o);
+                let r_half = Zeroizing::new(r.as_scalar() * group::half());
+                a_halves.push(&*r_half * group::table_h());
+                rk_halves.push(ek.mul_k(&r_half));
+            }
+            let a = group::Point::from_halves(&a_halves);
+            let options = match plan.per_option {
+                RangeMethod::Disjunctive(max) => (0..width)
+                    .map(|_| Precommit::new(ek, max, rng))
+                    .collect::<Result<Vec<_>, _>>()?,
+                RangeMethod::Bulletproof { .. } => Vec::new(),
+            };
+            let total = match plan.total {
+                Some((_, _, RangeMethod::Disjunctive(max))) => Some(Precommit::new(ek, max, rng)?),
+                _ => None,
+            };
+            contests.push(PrecomputedContest {
+                encryptions: a.into_iter().zip(rk_halves).collect(),
+                options,
+                total,
+            });
+        }
+        Ok(PrecomputedBallot {
+            election: *self.base_hash(),
+            ballot_id: ballot_id.into(),
+            master,
+            contests,
+        })
+    }
+
+    /// Encrypts the voter's choices with a [`PrecomputedBallot`] of this election: the
+    /// same ballot (ciphertexts, tracking code, opening) as
+    /// [`Election::encrypt_ballot_with_nonce`] with the precomputation's ballot id and
+    /// master nonce, with fresh proofs, at a fraction of the cost (what is left is
+    /// additions, encodings and hashing; bulletproof range proofs are still made here).
+    ///
+    /// # Errors
+    /// A precomputation for another election; otherwise as
+    /// [`Election::encrypt_ballot`].
+    pub fn encrypt_precomputed(
+        &self,
+        mut pre: PrecomputedBallot,
+        plaintext: &PlaintextBallot,
+        previous_code: Option<TrackingCode>,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<(EncryptedBallot, BallotOpening), Error> {
+        if pre.election != *self.base_hash() || pre.contests.len() != self.manifest().contests.len()
+        {
+            return Err(Error::invalid_input(
+                "the ballot was precomputed for another election",
+            ));
+        }
+        let master = pre.master.clone();
+        let ballot_id = core::mem::take(&mut pre.ballot_id);
+        let contests = core::mem::take(&mut pre.contests);
+        self.encrypt_with(
+            &ballot_id,
+            plaintext,
+            previous_code,
+            &master,
+            Some(contests),
+            rng,
+        )
+    }
+
+    fn plan(
+        &self,
+        contest: &crate::manifest::Contest,
+    ) -> Result<crate::manifest::ProofPlan, Error> {
+        contest
+            .rule
+            .proof_plan(contest.options.len())
+            .ok_or_else(|| {
+                Error::invalid_manifest(format!(
+                    "contest '{}' cannot be proved in one range proof",
+                    contest.id
+                ))
+            })
+    }
+
+    fn encrypt_with(
+        &self,
+        ballot_id: &str,
+        plaintext: &PlaintextBallot,
+        previous_code: Option<TrackingCode>,
+        master: &[u8; 32],
+        pre: Option<Vec<PrecomputedContest>>,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<(EncryptedBallot, BallotOpening), Error> {
         check_ballot_id(ballot_id).map_err(Error::invalid_input)?;
         let values = self.check_selection(plaintext)?;
         let ek = self.encryption_key();
+        let mut pre = pre.map(Vec::into_iter);
         let mut contests = Vec::with_capacity(values.len());
         for (ci, (contest, vals)) in self.manifest().contests.iter().zip(&values).enumerate() {
-            let Some(plan) = contest.rule.proof_plan(contest.options.len()) else {
-                return Err(Error::invalid_manifest(format!(
-                    "contest '{}' cannot be proved in one range proof",
-                    contest.id
-                )));
+            let plan = self.plan(contest)?;
+            let mut pc = match pre.as_mut().map(Iterator::next) {
+                None => None,
+                Some(Some(pc)) if pc.encryptions.len() == vals.len() => Some(pc),
+                Some(_) => {
+                    return Err(Error::invalid_input(
+                        "the ballot was precomputed for another election",
+                    ))
+                }
             };
             let nonces: Vec<Nonce> = (0..vals.len())
                 .map(|o| self.selection_nonce(ballot_id, master, ci, o))
                 .collect();
-            let (selections, selection_proofs) = match plan.per_option {
-                RangeMethod::Disjunctive(max) => {
+            let (selections, selection_proofs) = match (plan.per_option, pc.as_mut()) {
+                (RangeMethod::Disjunctive(max), Some(pc)) if pc.options.len() == vals.len() => {
+                    let mut cts = Vec::with_capacity(vals.len());
+                    let mut proofs = Vec::with_capacity(vals.len());
+                    let options = core::mem::take(&mut pc.options);
+                    for (o, (((v, r), (a, rk_half)), precommit)) in vals
+                        .iter()
+                        .zip(&nonces)
+                        .zip(&pc.encryptions)
+                        .zip(options)
+                        .enumerate()
+                    {
+                        let ctx = self.selection_context(ballot_id, ci, Some(o));
+                        let b = disjunctive::b_half(*v, max, rk_half);
+                        let (b, p) = DisjunctiveProof::prove_precommitted(
+                            &ctx,
+                            ek.public_key(),
+                            a,
+                            BOrHalf::Half(b),
+                            *v,
+                            r,
+                            precommit,
+                        )?;
+                        cts.push(Ciphertext { a: *a, b });
+                        proofs.push(p);
+                    }
+                    (cts, SelectionProofs::Disjunctive(proofs))
+                }
+                (RangeMethod::Disjunctive(max), _) => {
                     let mut cts = Vec::with_capacity(vals.len());
                     let mut proofs = Vec::with_capacity(vals.len());
                     for (o, (v, r)) in vals.iter().zip(&nonces).enumerate() {
@@ -266,12 +418,29 @@ impl Election {
                     }
                     (cts, SelectionProofs::Disjunctive(proofs))
                 }
-                RangeMethod::Bulletproof { lo, hi } => {
-                    let cts: Vec<Ciphertext> = vals
-                        .iter()
-                        .zip(&nonces)
-                        .map(|(v, r)| ek.encrypt(*v, r))
-                        .collect();
+                (RangeMethod::Bulletproof { lo, hi }, pc) => {
+                    let cts: Vec<Ciphertext> = match pc {
+                        Some(pc) => {
+                            let halves: Vec<_> = vals
+                                .iter()
+                                .zip(&pc.encryptions)
+                                .map(|(v, (_, rk_half))| {
+                                    let v_half = Zeroizing::new(Scalar::from(*v) * group::half());
+                                    &*v_half * group::table_g() + rk_half
+                                })
+                                .collect();
+                            group::Point::from_halves(&halves)
+                                .into_iter()
+                                .zip(&pc.encryptions)
+                                .map(|(b, (a, _))| Ciphertext { a: *a, b })
+                                .collect()
+                        }
+                        None => vals
+                            .iter()
+                            .zip(&nonces)
+                            .map(|(v, r)| ek.encrypt(*v, r))
+                            .collect(),
+                    };
                     let ctx = self.all_options_context(ballot_id, ci);
                     let refs: Vec<&Nonce> = nonces.iter().collect();
                     let p = RangeProof::prove(&ctx, ek, &cts, vals, &refs, lo, hi, rng)?;
@@ -290,15 +459,33 @@ impl Election {
                     Some(match method {
                         RangeMethod::Disjunctive(max) => {
                             let shifted = shift(&raw, lo);
-                            TotalProof::Disjunctive(DisjunctiveProof::prove(
-                                &ctx,
-                                ek,
-                                &shifted,
-                                total - lo,
-                                max,
-                                &r_sum,
-                                rng,
-                            )?)
+                            let precommit = pc
+                                .as_mut()
+                                .and_then(|pc| pc.total.take())
+                                .filter(|p| p.max() == max);
+                            TotalProof::Disjunctive(match precommit {
+                                Some(precommit) => {
+                                    DisjunctiveProof::prove_precommitted(
+                                        &ctx,
+                                        ek.public_key(),
+                                        &shifted.a,
+                                        BOrHalf::Encoded(shifted.b),
+                                        total - lo,
+                                        &r_sum,
+                                        precommit,
+                                    )?
+                                    .1
+                                }
+                                None => DisjunctiveProof::prove(
+                                    &ctx,
+                                    ek,
+                                    &shifted,
+                                    total - lo,
+                                    max,
+                                    &r_sum,
+                                    rng,
+                                )?,
+                            })
                         }
                         RangeMethod::Bulletproof { lo, hi } => {
                             let ct = raw.to_ciphertext();
@@ -916,6 +1103,53 @@ impl TrackingCode {
 }
 
 crate::serde_bytes::serde_via_bytes!(TrackingCode, "tracking code");
+
+/// The vote-independent part of one ballot's encryption, made ahead of time by
+/// [`Election::precompute_ballot`] and consumed by [`Election::encrypt_precomputed`]:
+/// the ballot id, a master nonce, each selection's `r·H` and `r·K`, and each 0/1 (or
+/// `0..=L`) proof's commitments before the vote is known.
+///
+/// Holds secrets: zeroized on drop; `Debug` is redacted. It is neither `Clone` nor
+/// serializable, so it cannot be used twice (reusing it would reveal the nonces).
+pub struct PrecomputedBallot {
+    election: [u8; 32],
+    ballot_id: String,
+    master: Zeroizing<[u8; 32]>,
+    contests: Vec<PrecomputedContest>,
+}
+
+impl PrecomputedBallot {
+    /// The ballot id the encryption will carry.
+    pub fn ballot_id(&self) -> &str {
+        &self.ballot_id
+    }
+}
+
+impl fmt::Debug for PrecomputedBallot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrecomputedBallot")
+            .field("ballot_id", &self.ballot_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One contest of a [`PrecomputedBallot`].
+struct PrecomputedContest {
+    /// Per selection: `A = r·H` encoded and `(r/2)·K`.
+    encryptions: Vec<(group::Point, curve25519_dalek::ristretto::RistrettoPoint)>,
+    /// Per selection, when options are proved with disjunctive proofs.
+    options: Vec<Precommit>,
+    /// The total's disjunctive proof, when it has one.
+    total: Option<Precommit>,
+}
+
+impl Drop for PrecomputedContest {
+    fn drop(&mut self) {
+        for (_, rk_half) in &mut self.encryptions {
+            rk_half.zeroize();
+        }
+    }
+}
 
 /// What opens a ballot: its master nonce and plaintext. Secret until the voter
 /// challenges the ballot; public afterwards. Zeroized on drop; `Debug` is redacted.

@@ -821,3 +821,65 @@ fn submissions_round_trip_check_append_and_restore() {
         )
         .is_err());
 }
+
+/// A precomputed ballot encrypts every rule (0/1 and `0..=L` proofs from the
+/// precomputation, bulletproofs as usual) to a ballot that validates, decrypts to the
+/// choices and opens; its ciphertexts are those of `encrypt_ballot_with_nonce` with the
+/// same master nonce. A precomputation serves one ballot of its own election.
+#[test]
+fn precomputed_ballots_validate_decrypt_and_open() {
+    let (e, sk) = election(31);
+    let mut r = StdRng::seed_from_u64(32);
+    let table = DlogTable::new(1 << 8);
+    for i in 0..6 {
+        let p = plaintext(i);
+        let pre = e.precompute_ballot(&format!("pre-{i}"), &mut r).unwrap();
+        assert_eq!(pre.ballot_id(), format!("pre-{i}"));
+        let (b, opening) = e.encrypt_precomputed(pre, &p, None, &mut r).unwrap();
+        assert_eq!(b.ballot_id, format!("pre-{i}"));
+        assert_eq!(e.validate_ballot(&b).unwrap(), b.tracking_code());
+        let expected = e.check_selection(&p).unwrap();
+        assert_eq!(decrypt(&sk, &b, &table), expected);
+        verify_opening(&e, &b, &opening).unwrap();
+        let (online, _) = e
+            .encrypt_ballot_with_nonce(&b.ballot_id, &p, None, &opening.master_nonce, &mut r)
+            .unwrap();
+        for (x, y) in b.contests.iter().zip(&online.contests) {
+            assert_eq!(x.selections, y.selections);
+        }
+        // Fresh proofs: the precomputed ones are not those made online.
+        assert_ne!(
+            b.contests[0].selection_proofs,
+            online.contests[0].selection_proofs
+        );
+    }
+    // Another election's precomputation is refused; so is a bad id.
+    let (other, _) = election(33);
+    let pre = other.precompute_ballot("x", &mut r).unwrap();
+    let err = e
+        .encrypt_precomputed(pre, &plaintext(0), None, &mut r)
+        .unwrap_err();
+    assert!(err.to_string().contains("another election"), "{err}");
+    assert!(e.precompute_ballot("", &mut r).is_err());
+    // Choices that break the rules are refused as online.
+    let pre = e.precompute_ballot("bad", &mut r).unwrap();
+    let bad = plaintext(0).with("mayor", vec![1, 1, 0, 0]);
+    assert!(e.encrypt_precomputed(pre, &bad, None, &mut r).is_err());
+    // Debug shows the id, never the master nonce.
+    let pre = e.precompute_ballot("dbg", &mut r).unwrap();
+    let dbg = format!("{pre:?}");
+    let (_, opening) = e
+        .encrypt_precomputed(pre, &plaintext(1), None, &mut r)
+        .unwrap();
+    let hex: String = opening
+        .master_nonce
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let array = format!("{:?}", opening.master_nonce);
+    assert!(dbg.contains("dbg"), "{dbg}");
+    assert!(
+        !dbg.contains(&hex[..16]) && !dbg.contains(&array[1..20]),
+        "{dbg}"
+    );
+}

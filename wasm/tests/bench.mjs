@@ -47,11 +47,25 @@ for (const [variant, sub] of [["booth", "booth/"], ["full", ""]]) {
   const election = w.Election.fromJson(electionJson);
   for (let i = 0; i < 20; i++) election.encryptBallot(`warm-${i}`, plaintext).free();
   const encrypt = time((i) => election.encryptBallot(`b-${i}`, plaintext).free(), n);
+  // The booth's split: precompute while the voter reads, encrypt once chosen.
+  const pres = [];
+  const precompute = time((i) => pres.push(election.precomputeBallot(`p-${i}`)), n);
+  const encryptPrecomputed = time((i) => {
+    election.encryptPrecomputed(pres[i], plaintext).free();
+    pres[i].free();
+  }, n);
   const ballot = election.encryptBallot("v", plaintext);
   const bytes = ballot.toBytes();
   const validate = time(() => election.validateBallot(bytes), Math.max(20, n / 4));
   const load = time(() => w.Election.fromJson(electionJson).free(), 20);
-  result.variants[variant] = { encrypt, validate, loadElection: load, ballotBytes: bytes.length };
+  result.variants[variant] = {
+    encrypt,
+    precompute,
+    encryptPrecomputed,
+    validate,
+    loadElection: load,
+    ballotBytes: bytes.length,
+  };
   ballot.free();
   election.free();
 }
@@ -61,6 +75,8 @@ for (const [v, r] of Object.entries(result.variants)) {
   const sz = result.sizes[v];
   console.log(`${v}: .wasm ${sz.bytes} bytes (${sz.kib} KiB), gzip -9 ${sz.gzipBytes} bytes`);
   console.log(`  encrypt 10-option approval ballot: ${fmt(r.encrypt)}`);
+  console.log(`  precomputeBallot (before choices): ${fmt(r.precompute)}`);
+  console.log(`  encryptPrecomputed (after):        ${fmt(r.encryptPrecomputed)}`);
   console.log(`  validate it:                       ${fmt(r.validate)}`);
   console.log(`  Election.fromJson:                 ${fmt(r.loadElection)}`);
 }

@@ -209,6 +209,34 @@ test("encrypt, show the tracking code, challenge: the opening verifies on anothe
   ballot.free();
 });
 
+test("precompute when the ballot is shown, encrypt once chosen: one use only", () => {
+  const pre = election.precomputeBallot("js-precomputed-1");
+  assert.equal(pre.ballotId, "js-precomputed-1");
+  assert.equal(pre.used, false);
+  const ballot = election.encryptPrecomputed(pre, demoChoice);
+  assert.equal(pre.used, true);
+  assert.equal(pre.ballotId, "");
+  assert.equal(ballot.ballotId, "js-precomputed-1");
+  const check = election.validateBallot(ballot.toBytes());
+  assert.equal(check.trackingCodeHex, ballot.trackingCodeHex);
+  // The opening re-encrypts to the same ciphertexts, as for encryptBallot.
+  const opening = ballot.challenge();
+  assert.deepEqual(election.verifyOpening(ballot.toBytes(), opening).choices, demoChoice);
+  throwsOstracon(() => election.encryptPrecomputed(pre, demoChoice), {
+    code: "input.invalid",
+    message: "invalid input: this precomputed ballot was already used",
+  });
+  // Choices that break a rule are refused as by encryptBallot.
+  const other = election.precomputeBallot("js-precomputed-2");
+  throwsOstracon(() => election.encryptPrecomputed(other, { chair: [1, 1, 0, 0] }), {
+    code: "selection.invalid",
+  });
+  throwsOstracon(() => election.precomputeBallot(""), { code: "input.invalid" });
+  ballot.free();
+  pre.free();
+  other.free();
+});
+
 test("cast with a voter key: signature, the opening is gone, challenge refused", () => {
   const seed = w.generateVoterKey();
   assert.equal(seed.length, 32);

@@ -481,6 +481,30 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterBool : FfiConverter {
+    typealias FfiType = Int8
+    typealias SwiftType = Bool
+
+    public static func lift(_ value: Int8) throws -> Bool {
+        return value != 0
+    }
+
+    public static func lower(_ value: Bool) -> Int8 {
+        return value ? 1 : 0
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Bool {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Bool, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterString: FfiConverter {
     typealias SwiftType = String
     typealias FfiType = RustBuffer
@@ -578,10 +602,28 @@ public protocol ElectionProtocol: AnyObject, Sendable {
     func encryptBallot(ballotId: String, plaintext: String, previousCode: String?) throws  -> EncryptedBallot
     
     /**
+     * Encrypts the voter's choices with a [`PrecomputedBallot`] of this election: the
+     * same result as [`encrypt_ballot`](Self::encrypt_ballot) with the
+     * precomputation's ballot id, in a fraction of the time. The precomputation is
+     * used up: a second use fails with `input.invalid`, as does one of another election
+     * (which is used up too).
+     */
+    func encryptPrecomputed(precomputed: PrecomputedBallot, plaintext: String, previousCode: String?) throws  -> EncryptedBallot
+    
+    /**
      * The manifest (contests, options, vote rules) as the core's JSON, to draw the
      * ballot.
      */
     func manifestJson()  -> String
+    
+    /**
+     * Does ahead of time everything of encrypting ballot `ballot_id` that does not
+     * depend on the voter's choices (about 90 % of the work for 0/1 contests), under a
+     * fresh random master nonce: call it when the ballot is shown (off the main
+     * thread), then [`encrypt_precomputed`](Self::encrypt_precomputed) once the voter
+     * has chosen. The result holds secrets and serves one encryption.
+     */
+    func precomputeBallot(ballotId: String) throws  -> PrecomputedBallot
     
     /**
      * The election as `election.json` text.
@@ -730,6 +772,25 @@ open func encryptBallot(ballotId: String, plaintext: String, previousCode: Strin
 }
     
     /**
+     * Encrypts the voter's choices with a [`PrecomputedBallot`] of this election: the
+     * same result as [`encrypt_ballot`](Self::encrypt_ballot) with the
+     * precomputation's ballot id, in a fraction of the time. The precomputation is
+     * used up: a second use fails with `input.invalid`, as does one of another election
+     * (which is used up too).
+     */
+open func encryptPrecomputed(precomputed: PrecomputedBallot, plaintext: String, previousCode: String?)throws  -> EncryptedBallot  {
+    return try  FfiConverterTypeEncryptedBallot_lift(try rustCallWithError(FfiConverterTypeOstraconError_lift) {
+        uniffiCallStatus in
+    uniffi_ostracon_ffi_fn_method_election_encrypt_precomputed(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrecomputedBallot_lower(precomputed),
+        FfiConverterString.lower(plaintext),
+        FfiConverterOptionString.lower(previousCode),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The manifest (contests, options, vote rules) as the core's JSON, to draw the
      * ballot.
      */
@@ -738,6 +799,23 @@ open func manifestJson() -> String  {
         uniffiCallStatus in
     uniffi_ostracon_ffi_fn_method_election_manifest_json(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Does ahead of time everything of encrypting ballot `ballot_id` that does not
+     * depend on the voter's choices (about 90 % of the work for 0/1 contests), under a
+     * fresh random master nonce: call it when the ballot is shown (off the main
+     * thread), then [`encrypt_precomputed`](Self::encrypt_precomputed) once the voter
+     * has chosen. The result holds secrets and serves one encryption.
+     */
+open func precomputeBallot(ballotId: String)throws  -> PrecomputedBallot  {
+    return try  FfiConverterTypePrecomputedBallot_lift(try rustCallWithError(FfiConverterTypeOstraconError_lift) {
+        uniffiCallStatus in
+    uniffi_ostracon_ffi_fn_method_election_precompute_ballot(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(ballotId),uniffiCallStatus
     )
 })
 }
@@ -1115,6 +1193,156 @@ public func FfiConverterTypeEncryptedBallot_lift(_ handle: UInt64) throws -> Enc
 #endif
 public func FfiConverterTypeEncryptedBallot_lower(_ value: EncryptedBallot) -> UInt64 {
     return FfiConverterTypeEncryptedBallot.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The choice-independent part of one ballot's encryption (from
+ * [`Election::precompute_ballot`]), for one [`Election::encrypt_precomputed`]. Holds
+ * secrets: they are wiped when it is used or released.
+ */
+public protocol PrecomputedBallotProtocol: AnyObject, Sendable {
+    
+    /**
+     * The ballot id the encryption will carry.
+     */
+    func ballotId()  -> String
+    
+    /**
+     * Whether it has been used.
+     */
+    func isUsed()  -> Bool
+    
+}
+/**
+ * The choice-independent part of one ballot's encryption (from
+ * [`Election::precompute_ballot`]), for one [`Election::encrypt_precomputed`]. Holds
+ * secrets: they are wiped when it is used or released.
+ */
+open class PrecomputedBallot: PrecomputedBallotProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_ostracon_ffi_fn_clone_precomputedballot(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_ostracon_ffi_fn_free_precomputedballot(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The ballot id the encryption will carry.
+     */
+open func ballotId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ostracon_ffi_fn_method_precomputedballot_ballot_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether it has been used.
+     */
+open func isUsed() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ostracon_ffi_fn_method_precomputedballot_is_used(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePrecomputedBallot: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = PrecomputedBallot
+
+    public static func lift(_ handle: UInt64) throws -> PrecomputedBallot {
+        return PrecomputedBallot(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: PrecomputedBallot) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PrecomputedBallot {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: PrecomputedBallot, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePrecomputedBallot_lift(_ handle: UInt64) throws -> PrecomputedBallot {
+    return try FfiConverterTypePrecomputedBallot.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePrecomputedBallot_lower(_ value: PrecomputedBallot) -> UInt64 {
+    return FfiConverterTypePrecomputedBallot.lower(value)
 }
 
 
@@ -2193,7 +2421,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ostracon_ffi_checksum_method_election_encrypt_ballot() != 36424) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ostracon_ffi_checksum_method_election_encrypt_precomputed() != 48871) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ostracon_ffi_checksum_method_election_manifest_json() != 44666) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ostracon_ffi_checksum_method_election_precompute_ballot() != 22071) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ostracon_ffi_checksum_method_election_to_json() != 54682) {
@@ -2203,6 +2437,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ostracon_ffi_checksum_method_election_verify_opening() != 10076) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ostracon_ffi_checksum_method_precomputedballot_ballot_id() != 39507) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ostracon_ffi_checksum_method_precomputedballot_is_used() != 27424) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ostracon_ffi_checksum_method_voterkey_public_key() != 33127) {

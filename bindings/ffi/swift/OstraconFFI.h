@@ -323,9 +323,19 @@ RustBuffer uniffi_ostracon_ffi_fn_method_election_check_selection(uint64_t ptr, 
 uint64_t uniffi_ostracon_ffi_fn_method_election_encrypt_ballot(uint64_t ptr, RustBuffer ballot_id, RustBuffer plaintext, RustBuffer previous_code, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_METHOD_ELECTION_ENCRYPT_PRECOMPUTED
+#define UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_METHOD_ELECTION_ENCRYPT_PRECOMPUTED
+uint64_t uniffi_ostracon_ffi_fn_method_election_encrypt_precomputed(uint64_t ptr, uint64_t precomputed, RustBuffer plaintext, RustBuffer previous_code, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_METHOD_ELECTION_MANIFEST_JSON
 #define UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_METHOD_ELECTION_MANIFEST_JSON
 RustBuffer uniffi_ostracon_ffi_fn_method_election_manifest_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_METHOD_ELECTION_PRECOMPUTE_BALLOT
+#define UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_METHOD_ELECTION_PRECOMPUTE_BALLOT
+uint64_t uniffi_ostracon_ffi_fn_method_election_precompute_ballot(uint64_t ptr, RustBuffer ballot_id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_METHOD_ELECTION_TO_JSON
@@ -341,6 +351,26 @@ RustBuffer uniffi_ostracon_ffi_fn_method_election_validate_ballot(uint64_t ptr, 
 #ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_METHOD_ELECTION_VERIFY_OPENING
 #define UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_METHOD_ELECTION_VERIFY_OPENING
 RustBuffer uniffi_ostracon_ffi_fn_method_election_verify_opening(uint64_t ptr, RustBuffer ballot, RustBuffer opening_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_CLONE_PRECOMPUTEDBALLOT
+#define UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_CLONE_PRECOMPUTEDBALLOT
+uint64_t uniffi_ostracon_ffi_fn_clone_precomputedballot(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_FREE_PRECOMPUTEDBALLOT
+#define UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_FREE_PRECOMPUTEDBALLOT
+void uniffi_ostracon_ffi_fn_free_precomputedballot(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_METHOD_PRECOMPUTEDBALLOT_BALLOT_ID
+#define UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_METHOD_PRECOMPUTEDBALLOT_BALLOT_ID
+RustBuffer uniffi_ostracon_ffi_fn_method_precomputedballot_ballot_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_METHOD_PRECOMPUTEDBALLOT_IS_USED
+#define UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_METHOD_PRECOMPUTEDBALLOT_IS_USED
+int8_t uniffi_ostracon_ffi_fn_method_precomputedballot_is_used(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_FN_CLONE_VOTERKEY
@@ -707,9 +737,21 @@ uint16_t uniffi_ostracon_ffi_checksum_method_election_encrypt_ballot(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_CHECKSUM_METHOD_ELECTION_ENCRYPT_PRECOMPUTED
+#define UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_CHECKSUM_METHOD_ELECTION_ENCRYPT_PRECOMPUTED
+uint16_t uniffi_ostracon_ffi_checksum_method_election_encrypt_precomputed(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_CHECKSUM_METHOD_ELECTION_MANIFEST_JSON
 #define UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_CHECKSUM_METHOD_ELECTION_MANIFEST_JSON
 uint16_t uniffi_ostracon_ffi_checksum_method_election_manifest_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_CHECKSUM_METHOD_ELECTION_PRECOMPUTE_BALLOT
+#define UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_CHECKSUM_METHOD_ELECTION_PRECOMPUTE_BALLOT
+uint16_t uniffi_ostracon_ffi_checksum_method_election_precompute_ballot(void
     
 );
 #endif
@@ -728,6 +770,18 @@ uint16_t uniffi_ostracon_ffi_checksum_method_election_validate_ballot(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_CHECKSUM_METHOD_ELECTION_VERIFY_OPENING
 #define UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_CHECKSUM_METHOD_ELECTION_VERIFY_OPENING
 uint16_t uniffi_ostracon_ffi_checksum_method_election_verify_opening(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_CHECKSUM_METHOD_PRECOMPUTEDBALLOT_BALLOT_ID
+#define UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_CHECKSUM_METHOD_PRECOMPUTEDBALLOT_BALLOT_ID
+uint16_t uniffi_ostracon_ffi_checksum_method_precomputedballot_ballot_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_CHECKSUM_METHOD_PRECOMPUTEDBALLOT_IS_USED
+#define UNIFFI_FFIDEF_UNIFFI_OSTRACON_FFI_CHECKSUM_METHOD_PRECOMPUTEDBALLOT_IS_USED
+uint16_t uniffi_ostracon_ffi_checksum_method_precomputedballot_is_used(void
     
 );
 #endif

@@ -107,6 +107,38 @@ fn booth_flow_challenge_then_cast_again() {
 }
 
 #[test]
+fn precomputed_ballots_encrypt_once() {
+    let election = demo();
+    let pre = election.precompute_ballot("pre-1".into()).unwrap();
+    assert_eq!(pre.ballot_id(), "pre-1");
+    assert!(!pre.is_used());
+    assert!(!format!("{pre:?}").contains("master"));
+    let ballot = election
+        .encrypt_precomputed(Arc::clone(&pre), common::DEMO_PLAINTEXT.into(), None)
+        .unwrap();
+    assert!(pre.is_used());
+    assert_eq!(ballot.ballot_id(), "pre-1");
+    let check = election.validate_ballot(ballot.to_bytes()).unwrap();
+    assert_eq!(check.tracking_code_hex, ballot.tracking_code_hex());
+    let opened = election
+        .verify_opening(ballot.to_bytes(), ballot.challenge().unwrap())
+        .unwrap();
+    assert_eq!(opened.choices["board"], vec![1, 0, 0, 1, 0, 0, 0, 1, 0, 0]);
+    let err = election
+        .encrypt_precomputed(pre, common::DEMO_PLAINTEXT.into(), None)
+        .unwrap_err();
+    assert_eq!(err.code(), "input.invalid");
+    assert!(err.to_string().contains("already used"), "{err}");
+    // Another election's precomputation is refused.
+    let other = Election::from_json(common::bench_election().to_json()).unwrap();
+    let foreign = other.precompute_ballot("x".into()).unwrap();
+    let err = election
+        .encrypt_precomputed(foreign, common::DEMO_PLAINTEXT.into(), None)
+        .unwrap_err();
+    assert!(err.to_string().contains("another election"), "{err}");
+}
+
+#[test]
 fn validate_and_serialize() {
     let election = demo();
     let ballot = election

@@ -245,6 +245,51 @@ impl Election {
         Ok((EncryptedBallot { inner: b }, BallotOpening { inner: o }))
     }
 
+    /// Does ahead of time everything of encrypting ballot `ballot_id` that does not
+    /// depend on the choices (about 90 % of the work for 0/1 contests), under a fresh
+    /// master nonce; `encrypt_precomputed` finishes it once the choices are known. The
+    /// result holds secrets and serves one encryption.
+    fn precompute_ballot(&self, py: Python<'_>, ballot_id: &str) -> PyResult<PrecomputedBallot> {
+        let election = &*self.inner;
+        let pre = py
+            .detach(|| election.precompute_ballot(ballot_id, &mut util::rng()))
+            .map_err(errors::core)?;
+        Ok(PrecomputedBallot {
+            ballot_id: ballot_id.into(),
+            inner: Mutex::new(Some(pre)),
+        })
+    }
+
+    /// Encrypts `selections` with a `PrecomputedBallot` of this election: the same as
+    /// `encrypt_ballot` with its ballot id, in a fraction of the time. The
+    /// precomputation is used up (a second use raises `InvalidInput`).
+    #[pyo3(signature = (precomputed, selections, *, previous_code = None))]
+    fn encrypt_precomputed(
+        &self,
+        py: Python<'_>,
+        precomputed: &PrecomputedBallot,
+        selections: Selections,
+        previous_code: Option<&TrackingCode>,
+    ) -> PyResult<(EncryptedBallot, BallotOpening)> {
+        let election = &*self.inner;
+        let prev = previous_code.map(|c| c.inner);
+        let plaintext = PlaintextBallot(selections);
+        let pre = precomputed
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| {
+                errors::core(ostracon::Error::InvalidInput(
+                    "this precomputed ballot was already used".into(),
+                ))
+            })?;
+        let (b, o) = py
+            .detach(|| election.encrypt_precomputed(pre, &plaintext, prev, &mut util::rng()))
+            .map_err(errors::core)?;
+        Ok((EncryptedBallot { inner: b }, BallotOpening { inner: o }))
+    }
+
     /// Fully validates an encrypted ballot (election, shape, every proof). Returns its
     /// tracking code; raises `BallotError`.
     fn validate(&self, py: Python<'_>, ballot: &EncryptedBallot) -> PyResult<TrackingCode> {
@@ -414,6 +459,38 @@ impl EncryptedBallot {
 }
 
 /// A ballot's tracking code. `str()` gives the human form `XXXX-XXXX-XXXX-XXXX`.
+/// The choice-independent part of one ballot's encryption
+/// (`Election.precompute_ballot`), for one `Election.encrypt_precomputed`. Holds
+/// secrets, wiped when it is used or collected; its repr shows only the ballot id.
+#[pyclass(module = "ostracon", frozen)]
+pub struct PrecomputedBallot {
+    ballot_id: String,
+    inner: Mutex<Option<core_ballot::PrecomputedBallot>>,
+}
+
+#[pymethods]
+impl PrecomputedBallot {
+    /// The ballot id the encryption will carry.
+    #[getter]
+    fn ballot_id(&self) -> &str {
+        &self.ballot_id
+    }
+
+    /// Whether it has been used.
+    #[getter]
+    fn used(&self) -> bool {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_none()
+    }
+
+    fn __repr__(&self) -> String {
+        let used = if self.used() { "True" } else { "False" };
+        format!("PrecomputedBallot({:?}, used={used})", self.ballot_id)
+    }
+}
+
 #[pyclass(module = "ostracon", frozen)]
 #[derive(Clone)]
 pub struct TrackingCode {

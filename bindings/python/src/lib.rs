@@ -25,6 +25,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<election::Contest>()?;
     m.add_class::<election::Election>()?;
     m.add_class::<election::EncryptedBallot>()?;
+    m.add_class::<election::PrecomputedBallot>()?;
     m.add_class::<election::TrackingCode>()?;
     m.add_class::<election::BallotOpening>()?;
     m.add_class::<election::VoterKey>()?;

@@ -167,6 +167,25 @@ def test_cast_many(manifest: ostracon.Manifest) -> None:
     assert checked == [b.tracking_code for b in ballots]
 
 
+def test_precomputed_ballot(manifest: ostracon.Manifest) -> None:
+    election, _, _ = ostracon.run_ceremony(manifest, 1, 1)
+    pre = election.precompute_ballot("pre-1")
+    assert pre.ballot_id == "pre-1" and not pre.used
+    assert repr(pre) == 'PrecomputedBallot("pre-1", used=False)'
+    ballot, opening = election.encrypt_precomputed(pre, {"mayor": [0, 1, 0]})
+    assert pre.used
+    assert ballot.ballot_id == "pre-1"
+    assert election.validate(ballot) == ballot.tracking_code
+    election.verify_opening(ballot, opening)
+    with pytest.raises(ostracon.InvalidInput, match="already used"):
+        election.encrypt_precomputed(pre, {"mayor": [0, 1, 0]})
+    with pytest.raises(ostracon.SelectionError):
+        election.encrypt_precomputed(election.precompute_ballot("pre-2"), {"mayor": [1, 1, 0]})
+    other, _, _ = ostracon.run_ceremony(manifest, 1, 1)
+    with pytest.raises(ostracon.InvalidInput, match="another election"):
+        election.encrypt_precomputed(other.precompute_ballot("x"), {"mayor": [0, 1, 0]})
+
+
 def test_simulate_options(tmp_path: Path, manifest: ostracon.Manifest) -> None:
     sim = ostracon.simulate(
         tmp_path / "r.bin", ballots=12, seed=3, manifest=manifest, trustees=3, threshold=2,

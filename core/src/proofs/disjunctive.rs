@@ -389,3 +389,248 @@ impl BatchItem for DisjunctiveItem<'_> {
         true
     }
 }
+
+/// `m·P` for a secret `m` with `|m| < 2^bits`, in constant time for a public `bits`:
+/// the same doublings, additions and selections whatever `m`.
+pub(crate) fn ct_small_mul(p: &RistrettoPoint, m: i64, bits: u32) -> RistrettoPoint {
+    use curve25519_dalek::traits::Identity;
+    use subtle::{Choice, ConditionallyNegatable};
+    let sign = (m >> 63) as u64 & 1; // 1 when negative
+    let abs = ((m ^ (m >> 63)).wrapping_sub(m >> 63)) as u64;
+    let mut acc = RistrettoPoint::identity();
+    for i in (0..bits).rev() {
+        acc = acc + acc;
+        let sum = acc + p;
+        acc = RistrettoPoint::conditional_select(&acc, &sum, Choice::from(((abs >> i) & 1) as u8));
+    }
+    acc.conditional_negate(Choice::from(sign as u8));
+    acc
+}
+
+/// Bits of the largest `|j − v|` for `j, v ≤ max`.
+fn bits_for(max: u64) -> u32 {
+    64 - max.leading_zeros()
+}
+
+/// One branch's precomputed part: `w` and `c` random; `w·H` encoded, `w·K / 2` and
+/// `c·G / 2`. Once `v` is known the branch's commitments are `a_j = w·H` and
+/// `b_j = w·K + (j − v)·c·G`: for a simulated branch `z_j = w + c_j·r`, for the true one
+/// `u = w` (and `b_v = w·K`, the `G` term vanishing).
+struct Branch {
+    w: Scalar,
+    c: Scalar,
+    a: Point,
+    wk_half: RistrettoPoint,
+    cg_half: RistrettoPoint,
+}
+
+/// The vote-independent part of a disjunctive proof over `0..=max`: every fixed-base
+/// multiplication, made before the value is known (see [`crate::ballot::PrecomputedBallot`]).
+/// Secrets are zeroized on drop; `Debug` is redacted.
+pub(crate) struct Precommit {
+    max: u64,
+    branches: Vec<Branch>,
+}
+
+impl Drop for Precommit {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        for b in &mut self.branches {
+            b.w.zeroize();
+            b.c.zeroize();
+        }
+    }
+}
+
+impl core::fmt::Debug for Precommit {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Precommit(max {}, <redacted>)", self.max)
+    }
+}
+
+impl Precommit {
+    /// Precomputes a proof over `0..=max` (refuses `max > MAX_L`).
+    pub(crate) fn new(
+        key: &EncryptionKey,
+        max: u64,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Self, Error> {
+        check_bounds(0, max)?;
+        let n = max as usize + 1;
+        let mut ws = Vec::with_capacity(n);
+        let mut cs = Vec::with_capacity(n);
+        let mut a_halves = Vec::with_capacity(n);
+        for _ in 0..n {
+            let w = Scalar::random(rng);
+            let c = Scalar::random(rng);
+            a_halves.push(&(w * group::half()) * group::table_h());
+            ws.push(w);
+            cs.push(c);
+        }
+        let a = Point::from_halves(&a_halves);
+        let branches = ws
+            .into_iter()
+            .zip(cs)
+            .zip(a)
+            .map(|((w, c), a)| {
+                let w_half = Zeroizing::new(w * group::half());
+                let c_half = Zeroizing::new(c * group::half());
+                Branch {
+                    w,
+                    c,
+                    a,
+                    wk_half: key.mul_k(&w_half),
+                    cg_half: &*c_half * group::table_g(),
+                }
+            })
+            .collect();
+        Ok(Self { max, branches })
+    }
+
+    /// The bound this precomputation is for.
+    pub(crate) fn max(&self) -> u64 {
+        self.max
+    }
+
+    /// Halves of `b_0, b_1, …` for the value `v` (constant time in `v`).
+    fn b_halves(&self, v: u64) -> Vec<RistrettoPoint> {
+        let bits = bits_for(self.max);
+        self.branches
+            .iter()
+            .enumerate()
+            .map(|(j, b)| b.wk_half + ct_small_mul(&b.cg_half, j as i64 - v as i64, bits))
+            .collect()
+    }
+}
+
+/// `(v·G + r·K) / 2` from `(r/2)·K`, constant time in `v ≤ max`.
+pub(crate) fn b_half(v: u64, max: u64, rk_half: &RistrettoPoint) -> RistrettoPoint {
+    ct_small_mul(group::generator_g_half(), v as i64, bits_for(max)) + rk_half
+}
+
+impl DisjunctiveProof {
+    /// Proves, with a precomputation for the same bound, that `ct` — the encryption of
+    /// `v` with `nonce`, its `B` still to be encoded when `b` is `Some` — holds a value in
+    /// `0..=max`. With `b = Some((B/2))`, returns the encoded `B` as well.
+    pub(crate) fn prove_precommitted(
+        ctx: &ProofContext,
+        key: &PublicKey,
+        a: &Point,
+        b: BOrHalf,
+        v: u64,
+        nonce: &Nonce,
+        pre: Precommit,
+    ) -> Result<(Point, Self), Error> {
+        check_bounds(v, pre.max)?;
+        let mut halves = pre.b_halves(v);
+        let (b, encoded) = match b {
+            BOrHalf::Encoded(b) => (b, Point::from_halves(&halves)),
+            BOrHalf::Half(h) => {
+                halves.push(h);
+                let mut e = Point::from_halves(&halves);
+                let b = e.pop().ok_or_else(|| Error::invalid_input("no point"))?;
+                (b, e)
+            }
+        };
+        let ct = Ciphertext { a: *a, b };
+        let commitments: Vec<(Point, Point)> = pre
+            .branches
+            .iter()
+            .zip(&encoded)
+            .map(|(br, bj)| (br.a, *bj))
+            .collect();
+        let c = challenge(ctx, key, &ct, &commitments);
+        let r = nonce.as_scalar();
+        let total: Scalar = pre.branches.iter().map(|b| b.c).sum();
+        let mut challenges = Vec::with_capacity(pre.branches.len());
+        let mut responses = Vec::with_capacity(pre.branches.len());
+        for (j, br) in pre.branches.iter().enumerate() {
+            let real = (j as u64).ct_eq(&v);
+            // The true branch: c_v = c − Σ_{j≠v} c_j; every branch: z_j = w_j + c_j·r.
+            let cj = Scalar::conditional_select(&br.c, &(c - (total - br.c)), real);
+            responses.push(br.w + cj * r);
+            challenges.push(cj);
+        }
+        challenges.pop(); // c_L is implied by the sum
+        Ok((
+            b,
+            DisjunctiveProof {
+                commitments,
+                challenges,
+                responses,
+            },
+        ))
+    }
+}
+
+/// The ciphertext's `B` for [`DisjunctiveProof::prove_precommitted`]: already encoded,
+/// or as a half to encode in the proof's batch.
+pub(crate) enum BOrHalf {
+    /// `B` with its encoding.
+    Encoded(Point),
+    /// `B / 2`.
+    Half(RistrettoPoint),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::elgamal::SecretKey;
+    use proptest::prelude::*;
+    use rand::rngs::StdRng;
+    use rand::SeedableRng;
+
+    #[test]
+    fn small_multiples_in_constant_time_are_right() {
+        let p = RistrettoPoint::random(&mut StdRng::seed_from_u64(1));
+        for bits in 1..=11u32 {
+            let bound = (1i64 << bits) - 1;
+            for m in [-bound, -1, 0, 1, bound, bound / 2, -(bound / 3)] {
+                let want = if m < 0 {
+                    -(Scalar::from(m.unsigned_abs()) * p)
+                } else {
+                    Scalar::from(m as u64) * p
+                };
+                assert_eq!(ct_small_mul(&p, m, bits), want, "m = {m}, bits = {bits}");
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// Precomputed proofs are complete for every value of every bound, and bound to
+        /// their statement like online ones.
+        #[test]
+        fn precommitted_proofs_verify(seed in any::<u64>(), max in 0u64..=9, pick in any::<u64>()) {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let key = SecretKey::random(&mut rng).public_key().precompute();
+            let v = pick % (max + 1);
+            let nonce = Nonce::random(&mut rng);
+            let ctx = ProofContext::new(b"precommit test");
+            let pre = Precommit::new(&key, max, &mut rng).unwrap();
+            let r_half = Zeroizing::new(nonce.as_scalar() * group::half());
+            let a = Point::from_halves(&[&*r_half * group::table_h()])[0];
+            let b = b_half(v, max, &key.mul_k(&r_half));
+            let (b, proof) = DisjunctiveProof::prove_precommitted(
+                &ctx, key.public_key(), &a, BOrHalf::Half(b), v, &nonce, pre,
+            ).unwrap();
+            let ct = Ciphertext { a, b };
+            prop_assert_eq!(ct, key.encrypt(v, &nonce));
+            prop_assert!(proof.verify(&ctx, key.public_key(), &ct, max).is_ok());
+            let other = ProofContext::new(b"another context");
+            prop_assert!(proof.verify(&other, key.public_key(), &ct, max).is_err());
+            // The encoded-`B` form gives a proof of the same ciphertext.
+            let pre = Precommit::new(&key, max, &mut rng).unwrap();
+            let (b2, proof2) = DisjunctiveProof::prove_precommitted(
+                &ctx, key.public_key(), &a, BOrHalf::Encoded(ct.b), v, &nonce, pre,
+            ).unwrap();
+            prop_assert_eq!(b2, ct.b);
+            prop_assert!(proof2.verify(&ctx, key.public_key(), &ct, max).is_ok());
+            // A value above the bound is refused.
+            let pre = Precommit::new(&key, max, &mut rng).unwrap();
+            prop_assert!(DisjunctiveProof::prove_precommitted(
+                &ctx, key.public_key(), &a, BOrHalf::Encoded(ct.b), max + 1, &nonce, pre,
+            ).is_err());
+        }
+    }
+}

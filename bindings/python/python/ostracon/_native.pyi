@@ -39,6 +39,7 @@ __all__ = [
     "KeyShare",
     "MixnetItem",
     "PartialDecryption",
+    "PrecomputedBallot",
     "share_recipient",
     "run_ceremony",
     "decrypt_tally",
@@ -145,6 +146,13 @@ class Contest:
     def rule(self) -> dict[str, Any]: ...
 
 @final
+class PrecomputedBallot:
+    @property
+    def ballot_id(self) -> str: ...
+    @property
+    def used(self) -> bool: ...
+
+@final
 class Election:
     @staticmethod
     def from_json(text: _Text) -> Election: ...
@@ -163,6 +171,14 @@ class Election:
     def encrypt_ballot(
         self,
         ballot_id: str,
+        selections: _Selections,
+        *,
+        previous_code: Optional[TrackingCode] = None,
+    ) -> tuple[EncryptedBallot, BallotOpening]: ...
+    def precompute_ballot(self, ballot_id: str) -> PrecomputedBallot: ...
+    def encrypt_precomputed(
+        self,
+        precomputed: PrecomputedBallot,
         selections: _Selections,
         *,
         previous_code: Optional[TrackingCode] = None,

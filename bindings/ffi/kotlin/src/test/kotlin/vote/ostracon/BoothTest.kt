@@ -86,6 +86,28 @@ class BoothTest {
     }
 
     @Test
+    fun `precompute when the ballot is shown, encrypt once chosen, once only`() {
+        Election.fromJson(Fixtures.electionJson).use { election ->
+            val pre = election.precomputeBallot("kotlin-pre-1")
+            assertEquals("kotlin-pre-1", pre.ballotId())
+            assertEquals(false, pre.isUsed())
+            val ballot = election.encryptPrecomputed(pre, Fixtures.demoPlaintext, null)
+            assertTrue(pre.isUsed())
+            assertEquals("kotlin-pre-1", ballot.ballotId())
+            assertEquals(ballot.trackingCodeHex(), election.validateBallot(ballot.toBytes()).trackingCodeHex)
+            val check = election.verifyOpening(ballot.toBytes(), ballot.challenge())
+            assertEquals(board, check.choices["board"])
+            val again = assertFailsWith<OstraconException.InvalidInput> {
+                election.encryptPrecomputed(pre, Fixtures.demoPlaintext, null)
+            }
+            assertEquals("input.invalid", again.code)
+            assertTrue(again.detail.contains("already used"), again.detail)
+            ballot.close()
+            pre.close()
+        }
+    }
+
+    @Test
     fun `a ballot encrypted in Rust validates in Kotlin`() {
         val (hex, human) = Fixtures.text("rust-ballot.code.txt").trim().split(" ")
         val bytes = Fixtures.bytes("rust-ballot.bin")
