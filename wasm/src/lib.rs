@@ -101,19 +101,8 @@ impl Election {
         #[wasm_bindgen(unchecked_param_type = "string | Plaintext")] plaintext: JsValue,
         #[wasm_bindgen(js_name = previousCode)] previous_code: Option<String>,
     ) -> Result<EncryptedBallot> {
-        let p = convert::plaintext(&plaintext)?;
-        let previous = previous_code
-            .map(|h| TrackingCode::from_hex(&h))
-            .transpose()?;
-        let (ballot, opening) = self
-            .inner
-            .encrypt_ballot(ballot_id, &p.0, previous, &mut OsRng)?;
-        Ok(EncryptedBallot {
-            election: Rc::clone(&self.inner),
-            code: ballot.tracking_code(),
-            ballot,
-            opening: Some(opening),
-            state: State::Pending,
+        self.booth_encrypt(&plaintext, previous_code, |e, p, previous| {
+            Ok(e.encrypt_ballot(ballot_id, p, previous, &mut OsRng)?)
         })
     }
 
@@ -142,22 +131,11 @@ impl Election {
         #[wasm_bindgen(unchecked_param_type = "string | Plaintext")] plaintext: JsValue,
         #[wasm_bindgen(js_name = previousCode)] previous_code: Option<String>,
     ) -> Result<EncryptedBallot> {
-        let p = convert::plaintext(&plaintext)?;
-        let previous = previous_code
-            .map(|h| TrackingCode::from_hex(&h))
-            .transpose()?;
-        let pre = precomputed.inner.take().ok_or_else(|| {
-            OstraconError::invalid_input("this precomputed ballot was already used")
-        })?;
-        let (ballot, opening) = self
-            .inner
-            .encrypt_precomputed(pre, &p.0, previous, &mut OsRng)?;
-        Ok(EncryptedBallot {
-            election: Rc::clone(&self.inner),
-            code: ballot.tracking_code(),
-            ballot,
-            opening: Some(opening),
-            state: State::Pending,
+        self.booth_encrypt(&plaintext, previous_code, |e, p, previous| {
+            let pre = precomputed.inner.take().ok_or_else(|| {
+                OstraconError::invalid_input("this precomputed ballot was already used")
+            })?;
+            Ok(e.encrypt_precomputed(pre, p, previous, &mut OsRng)?)
         })
     }
 
@@ -198,6 +176,34 @@ impl Election {
         let choices = convert::SecretPlaintext(o.plaintext(&self.inner));
         convert::set(&out, "choices", convert::to_js(&choices.0));
         Ok(out.into())
+    }
+}
+
+impl Election {
+    /// Parses the choices and the previous code, encrypts with `encrypt` and wraps the
+    /// result as the booth's ballot holding its opening.
+    fn booth_encrypt(
+        &self,
+        plaintext: &JsValue,
+        previous_code: Option<String>,
+        encrypt: impl FnOnce(
+            &CoreElection,
+            &core_ballot::PlaintextBallot,
+            Option<TrackingCode>,
+        ) -> Result<(CoreBallot, BallotOpening)>,
+    ) -> Result<EncryptedBallot> {
+        let p = convert::plaintext(plaintext)?;
+        let previous = previous_code
+            .map(|h| TrackingCode::from_hex(&h))
+            .transpose()?;
+        let (ballot, opening) = encrypt(&self.inner, &p.0, previous)?;
+        Ok(EncryptedBallot {
+            election: Rc::clone(&self.inner),
+            code: ballot.tracking_code(),
+            ballot,
+            opening: Some(opening),
+            state: State::Pending,
+        })
     }
 }
 

@@ -86,6 +86,32 @@ fn opening(json: &str) -> Result<BallotOpening> {
     serde_json::from_str(json).map_err(|e| bad_json("opening", &e))
 }
 
+impl Election {
+    /// Parses the choices and the previous code, encrypts with `encrypt` and wraps the
+    /// result as the booth's ballot holding its opening.
+    fn booth_encrypt(
+        &self,
+        plaintext: String,
+        previous_code: Option<String>,
+        encrypt: impl FnOnce(
+            &ostracon::election::Election,
+            &PlaintextBallot,
+            Option<TrackingCode>,
+        ) -> Result<(core_ballot::EncryptedBallot, BallotOpening)>,
+    ) -> Result<Arc<EncryptedBallot>> {
+        let p = self::plaintext(plaintext)?;
+        let previous = previous_code
+            .map(|h| TrackingCode::from_hex(&h))
+            .transpose()?;
+        let (ballot, opening) = encrypt(&self.inner, &p.0, previous)?;
+        Ok(Arc::new(EncryptedBallot::new(
+            Arc::clone(&self.inner),
+            ballot,
+            opening,
+        )))
+    }
+}
+
 impl std::fmt::Debug for Election {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Election")
@@ -146,18 +172,9 @@ impl Election {
         plaintext: String,
         previous_code: Option<String>,
     ) -> Result<Arc<EncryptedBallot>> {
-        let p = self::plaintext(plaintext)?;
-        let previous = previous_code
-            .map(|h| TrackingCode::from_hex(&h))
-            .transpose()?;
-        let (ballot, opening) = self
-            .inner
-            .encrypt_ballot(&ballot_id, &p.0, previous, &mut OsRng)?;
-        Ok(Arc::new(EncryptedBallot::new(
-            Arc::clone(&self.inner),
-            ballot,
-            opening,
-        )))
+        self.booth_encrypt(plaintext, previous_code, |e, p, previous| {
+            Ok(e.encrypt_ballot(&ballot_id, p, previous, &mut OsRng)?)
+        })
     }
 
     /// Does ahead of time everything of encrypting ballot `ballot_id` that does not
@@ -184,21 +201,12 @@ impl Election {
         plaintext: String,
         previous_code: Option<String>,
     ) -> Result<Arc<EncryptedBallot>> {
-        let p = self::plaintext(plaintext)?;
-        let previous = previous_code
-            .map(|h| TrackingCode::from_hex(&h))
-            .transpose()?;
-        let pre = precomputed
-            .take()
-            .ok_or_else(|| invalid_input("this precomputed ballot was already used".to_string()))?;
-        let (ballot, opening) = self
-            .inner
-            .encrypt_precomputed(pre, &p.0, previous, &mut OsRng)?;
-        Ok(Arc::new(EncryptedBallot::new(
-            Arc::clone(&self.inner),
-            ballot,
-            opening,
-        )))
+        self.booth_encrypt(plaintext, previous_code, |e, p, previous| {
+            let pre = precomputed.take().ok_or_else(|| {
+                invalid_input("this precomputed ballot was already used".to_string())
+            })?;
+            Ok(e.encrypt_precomputed(pre, p, previous, &mut OsRng)?)
+        })
     }
 
     /// Fully validates an encrypted ballot (its canonical bytes) as the ballot box

@@ -165,6 +165,29 @@ impl Election {
     pub fn new(e: CoreElection) -> Self {
         Self { inner: Arc::new(e) }
     }
+
+    /// Encrypts `selections` with `encrypt` (online or precomputed) with the GIL
+    /// released.
+    fn encrypt_with(
+        &self,
+        py: Python<'_>,
+        selections: Selections,
+        previous_code: Option<&TrackingCode>,
+        encrypt: impl FnOnce(
+                &CoreElection,
+                &PlaintextBallot,
+                Option<CoreCode>,
+            ) -> Result<(CoreBallot, CoreOpening), ostracon::Error>
+            + Send,
+    ) -> PyResult<(EncryptedBallot, BallotOpening)> {
+        let election = &*self.inner;
+        let prev = previous_code.map(|c| c.inner);
+        let plaintext = PlaintextBallot(selections);
+        let (b, o) = py
+            .detach(|| encrypt(election, &plaintext, prev))
+            .map_err(errors::core)?;
+        Ok((EncryptedBallot { inner: b }, BallotOpening { inner: o }))
+    }
 }
 
 type Selections = BTreeMap<String, Vec<u64>>;
@@ -236,13 +259,9 @@ impl Election {
         selections: Selections,
         previous_code: Option<&TrackingCode>,
     ) -> PyResult<(EncryptedBallot, BallotOpening)> {
-        let election = &*self.inner;
-        let prev = previous_code.map(|c| c.inner);
-        let plaintext = PlaintextBallot(selections);
-        let (b, o) = py
-            .detach(|| election.encrypt_ballot(ballot_id, &plaintext, prev, &mut util::rng()))
-            .map_err(errors::core)?;
-        Ok((EncryptedBallot { inner: b }, BallotOpening { inner: o }))
+        self.encrypt_with(py, selections, previous_code, |e, p, prev| {
+            e.encrypt_ballot(ballot_id, p, prev, &mut util::rng())
+        })
     }
 
     /// Does ahead of time everything of encrypting ballot `ballot_id` that does not
@@ -271,9 +290,6 @@ impl Election {
         selections: Selections,
         previous_code: Option<&TrackingCode>,
     ) -> PyResult<(EncryptedBallot, BallotOpening)> {
-        let election = &*self.inner;
-        let prev = previous_code.map(|c| c.inner);
-        let plaintext = PlaintextBallot(selections);
         let pre = precomputed
             .inner
             .lock()
@@ -284,10 +300,9 @@ impl Election {
                     "this precomputed ballot was already used".into(),
                 ))
             })?;
-        let (b, o) = py
-            .detach(|| election.encrypt_precomputed(pre, &plaintext, prev, &mut util::rng()))
-            .map_err(errors::core)?;
-        Ok((EncryptedBallot { inner: b }, BallotOpening { inner: o }))
+        self.encrypt_with(py, selections, previous_code, |e, p, prev| {
+            e.encrypt_precomputed(pre, p, prev, &mut util::rng())
+        })
     }
 
     /// Fully validates an encrypted ballot (election, shape, every proof). Returns its
