@@ -1183,3 +1183,93 @@ async fn a_ranked_contest_goes_through_the_mixnet(backend: Backend) {
     assert_eq!(results.mixnet[0].contest, "ranked");
     assert_eq!(results.mixnet[0].ballots.len(), 9);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ranked_contest_without_ballots_needs_no_shuffle_sqlite() {
+    a_ranked_contest_without_ballots_needs_no_shuffle(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ranked_contest_without_ballots_needs_no_shuffle_postgres() {
+    a_ranked_contest_without_ballots_needs_no_shuffle(Backend::Postgres).await;
+}
+
+/// An election with a ranked contest and no ballot at all: there is nothing to shuffle
+/// (a shuffle is refused with `nothing_to_mix`), the tally's decryptions alone give the
+/// results (an empty ranked result), and the record verifies.
+async fn a_ranked_contest_without_ballots_needs_no_shuffle(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = database(backend, dir.path(), "empty_mixnet") else {
+        return;
+    };
+    prepare_with(dir.path(), 3, 3);
+    let election =
+        Election::from_json(&std::fs::read(dir.path().join("election.json")).unwrap()).unwrap();
+    let addr = start(dir.path(), &db, None).await;
+    let mut c = Client::new(addr).await;
+    let (s, v) = admin(addr, "/v1/admin/close", TOKEN, Bytes::new()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let key = |i: u32| {
+        KeyShare::from_bytes(&std::fs::read(dir.path().join(format!("key-{i}.secret"))).unwrap())
+            .unwrap()
+    };
+    let line = |item: RecordItem| item.to_json_line().unwrap() + "\n";
+    let import = |body: String| admin(addr, "/v1/admin/decryptions", TOKEN, body);
+    let (_, record) = c.raw(Method::GET, "/v1/record", None, Bytes::new()).await;
+    let mut rd = SliceReader::new(&record).unwrap();
+    let mut tally = None;
+    while let Some(item) = rd.next_item().unwrap() {
+        if let RecordItem::Tally(t) = item {
+            tally = Some(t);
+        }
+    }
+    let tally = tally.unwrap();
+    assert_eq!(tally.ballots, 0);
+    // A shuffle of the empty list is refused (here, a valid shuffle of some other row).
+    let ek = election.encryption_key();
+    let width = election.manifest().contests[1].width();
+    let row: Vec<_> = (0..width)
+        .map(|_| ek.encrypt(0, &ostracon::elgamal::Nonce::random(&mut OsRng)))
+        .collect();
+    let gens = ostracon::mixnet::ShuffleGenerators::derive(election.base_hash(), 1);
+    let step = ostracon::mixnet::MixStep::run(
+        &election.context(),
+        1,
+        0,
+        1,
+        ek,
+        &gens,
+        &row,
+        width,
+        &mut OsRng,
+    )
+    .unwrap();
+    let (s, v) = import(line(RecordItem::Mix { contest: 1, step })).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("nothing_to_mix")),
+        "{v}"
+    );
+    // Two trustees decrypt the (empty) tally: that completes the election.
+    let mut body = String::new();
+    for i in [1u32, 2] {
+        body += &line(RecordItem::Decryption {
+            partial: PartialDecryption::from_key_share(
+                &election.context(),
+                &key(i),
+                &tally.flat(),
+                &mut OsRng,
+            ),
+        });
+    }
+    let (s, v) = import(body).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["decrypted"], true, "{v}");
+    assert_eq!(v["mixnet"][0]["shuffles"], 0);
+    let (_, record) = c.raw(Method::GET, "/v1/record", None, Bytes::new()).await;
+    let report = ostracon::verify::verify_bytes(&record, &mut OsRng).unwrap();
+    assert!(report.is_ok(), "{}", report.summary());
+    let results = report.results.unwrap();
+    assert_eq!(results.mixnet.len(), 1);
+    assert!(results.mixnet[0].ballots.is_empty());
+}
