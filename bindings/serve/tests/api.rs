@@ -1062,8 +1062,15 @@ async fn a_ranked_contest_goes_through_the_mixnet(backend: Backend) {
     );
     // A service that verified a line against the state before another service's import
     // stores nothing: its write finds the mixnet items changed.
-    let mut other = store::Db::open(&db).unwrap();
-    let snapshot = store::load_imports(&mut other).unwrap();
+    // (The store's PostgreSQL client is synchronous: it runs on the blocking pool.)
+    let location = db.clone();
+    let (mut other, snapshot) = tokio::task::spawn_blocking(move || {
+        let mut other = store::Db::open(&location).unwrap();
+        let snapshot = store::load_imports(&mut other).unwrap();
+        (other, snapshot)
+    })
+    .await
+    .unwrap();
     assert_eq!(snapshot.mixnet.len(), 1);
     let second = shuffle(1, 2, &first.output);
     let (s, v) = import(line(RecordItem::Mix {
@@ -1076,15 +1083,17 @@ async fn a_ranked_contest_goes_through_the_mixnet(backend: Backend) {
         contest,
         step: shuffle(1, 3, &first.output),
     };
-    let refused = store::store_imports(&mut other, &[], &[stale], &[], snapshot.mixnet_version);
-    assert!(
-        matches!(refused, Err(store::StoreError::Conflict(_))),
-        "{refused:?}"
-    );
-    let now = store::load_imports(&mut other).unwrap();
+    let version = snapshot.mixnet_version;
+    let (refused, now) = tokio::task::spawn_blocking(move || {
+        let refused = store::store_imports(&mut other, &[], &[stale], &[], version);
+        let refused = matches!(refused, Err(store::StoreError::Conflict(_)));
+        (refused, store::load_imports(&mut other).unwrap())
+    })
+    .await
+    .unwrap();
+    assert!(refused, "a write verified against a stale state is refused");
     assert_eq!(now.mixnet.len(), 2, "the stale write stored nothing");
     assert!(now.mixnet_version > snapshot.mixnet_version);
-    drop(other);
     assert_eq!(
         v["trustees"],
         serde_json::json!([]),
