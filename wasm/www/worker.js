@@ -57,7 +57,8 @@ const ops = {
   },
   /**
    * Encrypts the choices as ballot `ballotId`: from its precomputation when `prepare`
-   * made one for this id (used up either way), online otherwise.
+   * made one for this id, online otherwise. The precomputation is used up unless the
+   * choices were refused before it was touched.
    */
   encrypt(ballotId, plaintext) {
     const t0 = performance.now();
