@@ -233,7 +233,6 @@ async function encrypt(ev) {
   $("encrypt").disabled = true;
   $("encrypt-status").textContent = "Encrypting…";
   try {
-    if (nextId === null) prepareNext();
     current = await booth("encrypt", nextId, readChoices());
     nextId = null;
     $("tracking-code").textContent = current.trackingCode;
