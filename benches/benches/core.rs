@@ -92,6 +92,14 @@ fn disjunctive(c: &mut Criterion) {
         let it = items(&decoded, &ctxs, &pk);
         b.iter(|| assert!(batch::failing(&it, &mut rng(6)).is_empty()))
     });
+    // One garbage proof (another option's, so it answers another statement) among the
+    // valid ones: the bisection names it for a few extra MSMs.
+    let mut one_bad = decoded.clone();
+    one_bad[n / 2].1 = decoded[0].1.clone();
+    g.bench_function("verify, 1 thread, one of them bad", |b| {
+        let it = items(&one_bad, &ctxs, &pk);
+        b.iter(|| assert_eq!(batch::failing_sequential(&it, &mut rng(6)), [n / 2]))
+    });
     g.finish();
 }
 

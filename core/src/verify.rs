@@ -875,27 +875,48 @@ impl Verifier {
             );
         }
         let m = election.manifest();
+        // Whether the tally has the manifest's shape: contests and options. Nothing after
+        // the tally check reads a misshapen tally (its ciphertexts have no contest or
+        // option to name, nor a bound to decrypt below).
+        let shape_ok = tally.contests.len() == expected.contests.len()
+            && tally
+                .contests
+                .iter()
+                .zip(&expected.contests)
+                .all(|(got, want)| got.len() == want.len());
         if tally.contests.len() != expected.contests.len() {
             tally_ok = false;
-            report.fail(TALLY, "encrypted tally", "wrong number of contests");
+            report.fail(
+                TALLY,
+                "encrypted tally",
+                format!(
+                    "{} contests; the manifest has {}",
+                    tally.contests.len(),
+                    expected.contests.len()
+                ),
+            );
         } else {
-            for (ci, (got, want)) in tally.contests.iter().zip(&expected.contests).enumerate() {
-                let c = &m.contests[ci];
+            for ((got, want), c) in tally
+                .contests
+                .iter()
+                .zip(&expected.contests)
+                .zip(&m.contests)
+            {
                 if got.len() != want.len() {
                     tally_ok = false;
                     report.fail(
                         TALLY,
                         format!("contest {}", c.id),
-                        "wrong number of options",
+                        format!("{} options; the manifest has {}", got.len(), want.len()),
                     );
                     continue;
                 }
-                for (oi, (g, w)) in got.iter().zip(want).enumerate() {
+                for ((g, w), o) in got.iter().zip(want).zip(&c.options) {
                     if g != w {
                         tally_ok = false;
                         report.fail(
                             TALLY,
-                            format!("contest {}, option {}", c.id, c.options[oi].id),
+                            format!("contest {}, option {}", c.id, o.id),
                             "differs from the aggregate of the counted ballots",
                         );
                     }
@@ -904,6 +925,9 @@ impl Verifier {
         }
         if tally_ok {
             report.pass(TALLY);
+        }
+        if !shape_ok {
+            return report;
         }
         // Partial decryptions.
         let Some(ceremony) = self.ceremony.take() else {
@@ -958,10 +982,15 @@ impl Verifier {
         let values = match tally.recover(&election, &points, &table) {
             Ok(v) => v,
             Err((ci, oi, bound)) => {
-                let contest = &m.contests[ci];
+                let contest = m.contests.get(ci);
+                let option = contest.and_then(|c| c.options.get(oi));
                 report.fail(
                     COMBINATION,
-                    format!("contest {}, option {}", contest.id, contest.options[oi].id),
+                    format!(
+                        "contest {}, option {}",
+                        contest.map_or("?", |c| c.id.as_str()),
+                        option.map_or("?", |o| o.id.as_str())
+                    ),
                     format!("decryption is not a count below {bound}"),
                 );
                 return report;

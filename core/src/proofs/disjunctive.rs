@@ -434,10 +434,21 @@ pub(crate) struct Precommit {
 
 impl Drop for Precommit {
     fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+impl Precommit {
+    /// Clears every secret-bearing value: the scalars `w`, `c` and the points
+    /// `(w/2)·K`, `(c/2)·G` (with the public commitment `w·H`, `(w/2)·K` would give the
+    /// vote away once the proof is published).
+    fn clear(&mut self) {
         use zeroize::Zeroize;
         for b in &mut self.branches {
             b.w.zeroize();
             b.c.zeroize();
+            b.wk_half.zeroize();
+            b.cg_half.zeroize();
         }
     }
 }
@@ -593,6 +604,25 @@ mod tests {
                 };
                 assert_eq!(ct_small_mul(&p, m, bits), want, "m = {m}, bits = {bits}");
             }
+        }
+    }
+
+    /// Dropping a precomputation clears every secret-bearing value, points included.
+    #[test]
+    fn clearing_a_precommit_leaves_no_secret() {
+        use curve25519_dalek::traits::Identity;
+        let mut rng = StdRng::seed_from_u64(3);
+        let key = SecretKey::random(&mut rng).public_key().precompute();
+        let mut pre = Precommit::new(&key, 3, &mut rng).unwrap();
+        assert!(pre
+            .branches
+            .iter()
+            .all(|b| b.wk_half != RistrettoPoint::identity()));
+        pre.clear();
+        for b in &pre.branches {
+            assert_eq!((b.w, b.c), (Scalar::ZERO, Scalar::ZERO));
+            assert_eq!(b.wk_half, RistrettoPoint::identity());
+            assert_eq!(b.cg_half, RistrettoPoint::identity());
         }
     }
 

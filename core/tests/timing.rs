@@ -1,0 +1,78 @@
+//! Timing of the paths that see a vote: encrypting `v = 0` must cost what encrypting the
+//! largest value costs. Each case times batches of both values alternately and compares
+//! the fastest batch of each (the minimum is what load on the machine cannot inflate), so
+//! the test reads a ratio, never an absolute time. A data-dependent shortcut (as the
+//! former `v ∈ {0, 1}` case of encryption, about 1.5×) fails it.
+
+use std::time::{Duration, Instant};
+
+use ostracon::elgamal::{EncryptionKey, Nonce, SecretKey};
+use ostracon::proofs::disjunctive::DisjunctiveProof;
+use ostracon::transcript::ProofContext;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+const ROUNDS: usize = 15;
+const LIMIT: f64 = 1.25;
+
+/// The fastest of `ROUNDS` batches of `run(value)` for each value, alternating.
+fn fastest(values: [u64; 2], batch: usize, mut run: impl FnMut(u64)) -> [Duration; 2] {
+    let mut best = [Duration::MAX; 2];
+    for _ in 0..ROUNDS {
+        for (slot, &v) in values.iter().enumerate() {
+            let start = Instant::now();
+            for _ in 0..batch {
+                run(v);
+            }
+            best[slot] = best[slot].min(start.elapsed());
+        }
+    }
+    best
+}
+
+fn assert_alike(what: &str, values: [u64; 2], best: [Duration; 2]) {
+    let (a, b) = (best[0].as_secs_f64(), best[1].as_secs_f64());
+    let ratio = a.max(b) / a.min(b);
+    assert!(
+        ratio < LIMIT,
+        "{what}: v = {} took {:?}, v = {} took {:?} per batch (ratio {ratio:.2} ≥ {LIMIT})",
+        values[0],
+        best[0],
+        values[1],
+        best[1]
+    );
+}
+
+fn key() -> (EncryptionKey, StdRng) {
+    let mut rng = StdRng::seed_from_u64(5);
+    let key = SecretKey::random(&mut rng).public_key().precompute();
+    (key, rng)
+}
+
+#[test]
+fn encryption_time_does_not_depend_on_the_value() {
+    let (key, mut rng) = key();
+    let nonce = Nonce::random(&mut rng);
+    for values in [[0, 1], [0, 10], [1, 10], [0, u64::from(u32::MAX)]] {
+        let best = fastest(values, 40, |v| {
+            std::hint::black_box(key.encrypt(std::hint::black_box(v), &nonce));
+        });
+        assert_alike("ElGamal encryption", values, best);
+    }
+}
+
+#[test]
+fn disjunctive_prover_time_does_not_depend_on_the_value() {
+    let (key, mut rng) = key();
+    let ctx = ProofContext::new(b"timing");
+    let nonce = Nonce::random(&mut rng);
+    for (max, values) in [(1, [0, 1]), (10, [0, 10]), (10, [3, 10])] {
+        let mut prover_rng = StdRng::seed_from_u64(9);
+        let best = fastest(values, 8, |v| {
+            let out =
+                DisjunctiveProof::encrypt_and_prove(&ctx, &key, v, max, &nonce, &mut prover_rng);
+            std::hint::black_box(out.unwrap());
+        });
+        assert_alike(&format!("0..={max} CDS encrypt + prove"), values, best);
+    }
+}
