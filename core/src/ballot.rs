@@ -68,9 +68,35 @@ pub const BALLOT_VERSION: u8 = 1;
 ///   per option, none repeated); see [`PlaintextBallot::with_ranking`].
 /// * Write-in contests: the UTF-8 bytes of the text, one value per byte; see
 ///   [`PlaintextBallot::with_write_in`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The values are the vote: they are zeroized on drop and `Debug` shows only the
+/// contest ids.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PlaintextBallot(pub BTreeMap<String, Vec<u64>>);
+
+impl Zeroize for PlaintextBallot {
+    /// Clears every contest's values (the ids stay).
+    fn zeroize(&mut self) {
+        self.0.values_mut().for_each(Zeroize::zeroize);
+    }
+}
+
+impl Drop for PlaintextBallot {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for PlaintextBallot {}
+
+impl core::fmt::Debug for PlaintextBallot {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PlaintextBallot")
+            .field("contests", &self.0.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
 
 impl PlaintextBallot {
     /// An empty ballot (every contest abstained).
@@ -110,14 +136,22 @@ fn mixnet_row(
         VoteRule::Ranked { .. } => {
             let ranking = values
                 .iter()
-                .map(|&v| u32::try_from(v).map_err(|_| format!("option {v} does not exist")))
+                .map(|&v| {
+                    u32::try_from(v).map_err(|_| {
+                        String::from("the ranking names an option that does not exist")
+                    })
+                })
                 .collect::<Result<Vec<u32>, String>>()?;
             encoding::encode_ranking(&ranking, options)
         }
         VoteRule::WriteIn { max_len } => {
             let bytes = values
                 .iter()
-                .map(|&v| u8::try_from(v).map_err(|_| format!("{v} is not a byte of UTF-8 text")))
+                .map(|&v| {
+                    u8::try_from(v).map_err(|_| {
+                        String::from("a value of the write-in is not a byte of UTF-8 text")
+                    })
+                })
                 .collect::<Result<Vec<u8>, String>>()?;
             let text = core::str::from_utf8(&bytes)
                 .map_err(|_| String::from("the write-in is not valid UTF-8"))?;
@@ -159,9 +193,9 @@ impl Election {
                 None => alloc::vec![0; n],
             };
             let max = c.rule.option_max();
-            if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| **v > max) {
+            if let Some(i) = values.iter().position(|v| *v > max) {
                 return Err(bad(format!(
-                    "option '{}' has {v}; at most {max} allowed",
+                    "option '{}' is over the maximum of {max} per option",
                     c.options[i].id
                 )));
             }
@@ -173,9 +207,7 @@ impl Election {
                     } else {
                         "points"
                     };
-                    return Err(bad(format!(
-                        "{total} {unit} given; between {lo} and {hi} required"
-                    )));
+                    return Err(bad(format!("the {unit} must total between {lo} and {hi}")));
                 }
             }
             out.push(values);

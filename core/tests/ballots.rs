@@ -176,54 +176,65 @@ fn selections_breaking_rules_are_refused_naming_the_contest() {
         (
             plaintext(0).with("mayor", vec![1, 1, 0, 0]),
             "mayor",
-            "2 selections given; between 1 and 1",
+            "selections must total between 1 and 1",
+            "2 selections",
         ),
         (
             plaintext(0).with("mayor", vec![0, 0, 0, 0]),
             "mayor",
+            "between 1 and 1",
             "0 selections",
         ),
         (
             plaintext(0).with("council", vec![1; 10]),
             "council",
+            "selections must total between",
             "10 selections",
         ),
         (
             plaintext(0).with("council", vec![2, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
             "council",
-            "at most 1",
+            "over the maximum of 1",
+            "has 2",
         ),
         (
             plaintext(0).with("budget", vec![6, 0, 0]),
             "budget",
-            "at most 5",
+            "over the maximum of 5",
+            "6",
         ),
         (
             plaintext(0).with("budget", vec![5, 1, 1]),
             "budget",
+            "points must total between",
             "7 points",
         ),
         (
             plaintext(0).with("score", vec![101, 0]),
             "score",
-            "at most 100",
+            "over the maximum of 100",
+            "101",
         ),
         (
             plaintext(0).with("score", vec![1]),
             "score",
             "1 values given for 2 options",
+            "\u{0}",
         ),
         (
             plaintext(0).with("nope", vec![1]),
             "nope",
             "no such contest",
+            "\u{0}",
         ),
     ];
-    for (p, contest, msg) in cases {
+    // Each error names the contest and the rule, never the values (it may reach a log).
+    for (p, contest, msg, leak) in cases {
         match e.encrypt_ballot("x", &p, None, &mut r).unwrap_err() {
             Error::InvalidSelection { contest: c, reason } => {
                 assert_eq!(c, contest);
                 assert!(reason.contains(msg), "{reason} does not contain {msg}");
+                assert!(!reason.contains(leak), "{reason} shows the vote ({leak})");
             }
             other => panic!("unexpected {other}"),
         }
@@ -234,48 +245,57 @@ fn selections_breaking_rules_are_refused_naming_the_contest() {
             plaintext(0).with("ranked", vec![1, 1]),
             "ranked",
             "ranked twice",
+            "option 1",
         ),
         (
             plaintext(0).with("ranked", vec![3]),
             "ranked",
             "does not exist",
+            "option 3",
         ),
         (
             plaintext(0).with("ranked", vec![0, 1, 2, 0]),
             "ranked",
-            "preferences",
+            "more preferences than",
+            "4 preferences",
         ),
         (
             plaintext(0).with("ranked", vec![1 << 40]),
             "ranked",
             "does not exist",
+            "1099511627776",
         ),
         (
             plaintext(0).with_write_in("write-in", "far too long a name"),
             "write-in",
-            "at most 11",
+            "longer than 11 bytes",
+            "19",
         ),
         (
             plaintext(0).with("write-in", vec![0xff]),
             "write-in",
             "UTF-8",
+            "255",
         ),
         (
             plaintext(0).with("write-in", vec![300]),
             "write-in",
             "not a byte",
+            "300",
         ),
         (
             plaintext(0).with("write-in", vec![97, 0]),
             "write-in",
             "NUL",
+            "97",
         ),
     ];
-    for (p, contest, msg) in bad_mixnet {
+    for (p, contest, msg, leak) in bad_mixnet {
         match e.encrypt_ballot("x", &p, None, &mut r).unwrap_err() {
             Error::InvalidSelection { contest: c, reason } => {
                 assert_eq!(c, contest);
                 assert!(reason.contains(msg), "{reason} does not contain {msg}");
+                assert!(!reason.contains(leak), "{reason} shows the vote ({leak})");
             }
             other => panic!("unexpected {other}"),
         }

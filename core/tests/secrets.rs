@@ -43,6 +43,7 @@ fn secret_types_zeroize_on_drop() {
     zeroizes_on_drop::<SecretKey>();
     zeroizes_on_drop::<Nonce>();
     zeroizes_on_drop::<BallotOpening>();
+    zeroizes_on_drop::<PlaintextBallot>();
     zeroizes_on_drop::<KeyShare>();
     zeroizes_on_drop::<CommunicationKey>();
     zeroizes_on_drop::<board::SigningKey>();
@@ -116,6 +117,26 @@ fn debug_output_contains_no_secret_bytes() {
     // Plaintext ballots are not secret types (the voter's own device holds them), but
     // openings are: checked above.
     let _ = PlaintextBallot::new();
+}
+
+/// A plaintext ballot is the vote: `Debug` names its contests only, `zeroize` clears
+/// the values.
+#[test]
+fn plaintext_ballots_are_redacted_and_zeroized() {
+    let mut p = PlaintextBallot::new()
+        .with("chair", vec![0, 7, 0])
+        .with_write_in("write-in", "Zoë Quux");
+    let debug = format!("{p:?}");
+    assert!(
+        debug.contains("chair") && debug.contains("write-in"),
+        "{debug}"
+    );
+    for leak in ["7", "Quux", "90", "[0"] {
+        assert!(!debug.contains(leak), "{debug} shows {leak}");
+    }
+    p.zeroize();
+    assert!(p.0.values().flatten().all(|&v| v == 0));
+    assert!(p.0.contains_key("chair"));
 }
 
 #[test]

@@ -78,8 +78,8 @@ impl Election {
 
     /// Checks a plaintext selection against every contest's rule and returns the values
     /// in manifest order. Throws `OstraconError` with code `selection.invalid` and
-    /// `contest` set, e.g. `invalid selection in contest 'board': 4 selections given;
-    /// between 0 and 3 required`.
+    /// `contest` set, e.g. `invalid selection in contest 'board': the selections must
+    /// total between 0 and 3`.
     #[wasm_bindgen(js_name = checkSelection, unchecked_return_type = "number[][]")]
     pub fn check_selection(
         &self,

@@ -154,7 +154,7 @@ impl Election {
     /// in manifest order. `plaintext` is JSON, `{"contest id": [one value per option],
     /// ...}`; a contest left out is an abstention. Fails with `InvalidSelection`
     /// (`selection.invalid`, `contest` set), e.g. `invalid selection in contest
-    /// 'board': 4 selections given; between 0 and 3 required`.
+    /// 'board': the selections must total between 0 and 3`.
     pub fn check_selection(&self, plaintext: String) -> Result<Vec<Vec<u64>>> {
         let p = self::plaintext(plaintext)?;
         Ok(self.inner.check_selection(&p.0)?)

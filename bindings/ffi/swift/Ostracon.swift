@@ -587,7 +587,7 @@ public protocol ElectionProtocol: AnyObject, Sendable {
      * in manifest order. `plaintext` is JSON, `{"contest id": [one value per option],
      * ...}`; a contest left out is an abstention. Fails with `InvalidSelection`
      * (`selection.invalid`, `contest` set), e.g. `invalid selection in contest
-     * 'board': 4 selections given; between 0 and 3 required`.
+     * 'board': the selections must total between 0 and 3`.
      */
     func checkSelection(plaintext: String) throws  -> [[UInt64]]
     
@@ -739,7 +739,7 @@ open func baseHash() -> String  {
      * in manifest order. `plaintext` is JSON, `{"contest id": [one value per option],
      * ...}`; a contest left out is an abstention. Fails with `InvalidSelection`
      * (`selection.invalid`, `contest` set), e.g. `invalid selection in contest
-     * 'board': 4 selections given; between 0 and 3 required`.
+     * 'board': the selections must total between 0 and 3`.
      */
 open func checkSelection(plaintext: String)throws  -> [[UInt64]]  {
     return try  FfiConverterSequenceSequenceUInt64.lift(try rustCallWithError(FfiConverterTypeOstraconError_lift) {

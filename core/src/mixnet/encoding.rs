@@ -43,23 +43,22 @@ pub fn value_max(rule: &VoteRule, options: usize) -> Option<u64> {
 }
 
 /// Encodes a ranking (option indices, most preferred first) for a contest of `options`
-/// options. Fails (naming the problem) on an out-of-range or repeated option, or more
-/// preferences than options.
+/// options. Fails (naming the problem, never the values: the error may reach a log) on
+/// an out-of-range or repeated option, or more preferences than options.
 pub fn encode_ranking(ranking: &[u32], options: usize) -> Result<Vec<u64>, String> {
     if ranking.len() > options {
         return Err(alloc::format!(
-            "{} preferences for {options} options",
-            ranking.len()
+            "more preferences than the {options} options"
         ));
     }
     let mut seen = alloc::vec![false; options];
     let mut row = alloc::vec![0u64; options];
     for (rank, &opt) in ranking.iter().enumerate() {
-        let slot = seen
-            .get_mut(opt as usize)
-            .ok_or_else(|| alloc::format!("option {opt} does not exist ({options} options)"))?;
+        let slot = seen.get_mut(opt as usize).ok_or_else(|| {
+            alloc::format!("the ranking names an option that does not exist ({options} options)")
+        })?;
         if *slot {
-            return Err(alloc::format!("option {opt} is ranked twice"));
+            return Err("the ranking has an option ranked twice".into());
         }
         *slot = true;
         row[rank] = u64::from(opt) + 1;
@@ -97,8 +96,7 @@ pub fn encode_write_in(text: &str, max_len: u32) -> Result<Vec<u64>, String> {
     let bytes = text.as_bytes();
     if bytes.len() > max_len as usize {
         return Err(alloc::format!(
-            "write-in of {} bytes, at most {max_len} allowed",
-            bytes.len()
+            "the write-in is longer than {max_len} bytes"
         ));
     }
     if bytes.contains(&0) {

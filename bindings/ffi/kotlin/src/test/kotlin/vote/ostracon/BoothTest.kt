@@ -130,7 +130,7 @@ class BoothTest {
             }
             assertEquals("selection.invalid", sel.code)
             assertEquals("board", sel.contest)
-            assertTrue(sel.detail.contains("4 selections given"), sel.detail)
+            assertTrue(sel.detail.contains("selections must total between 0 and 3"), sel.detail)
             assertTrue(sel.message!!.contains("selection.invalid"))
 
             val json = assertFailsWith<OstraconException.InvalidInput> { election.encryptBallot("b", "{", null) }
