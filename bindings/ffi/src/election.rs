@@ -236,7 +236,7 @@ impl Election {
             tracking_code: check.tracking_code,
             tracking_code_hex: check.tracking_code_hex,
             // Public now: the voter challenged this ballot.
-            choices: o.plaintext(&self.inner).0.into_iter().collect(),
+            choices: o.plaintext(&self.inner).0.clone().into_iter().collect(),
         })
     }
 }

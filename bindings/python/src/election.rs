@@ -581,7 +581,7 @@ impl BallotOpening {
 
     /// The plaintext keyed by contest id.
     fn plaintext(&self, election: &Election) -> Selections {
-        self.inner.plaintext(&election.inner).0
+        self.inner.plaintext(&election.inner).0.clone()
     }
 
     /// The JSON form (as published in a challenged board entry). Contains the secret.
