@@ -2415,7 +2415,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ostracon_ffi_checksum_method_election_base_hash() != 7216) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ostracon_ffi_checksum_method_election_check_selection() != 28055) {
+    if (uniffi_ostracon_ffi_checksum_method_election_check_selection() != 45820) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ostracon_ffi_checksum_method_election_encrypt_ballot() != 36424) {
