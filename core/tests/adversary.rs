@@ -4,13 +4,15 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod common;
+use common::verify_items;
 use ostracon::elgamal::{Nonce, SecretKey};
 use ostracon::proofs::batch::{self, BatchItem, Msm};
 use ostracon::proofs::disjunctive::DisjunctiveProof;
 use ostracon::record::RecordItem;
 use ostracon::simulation::{self, Config};
 use ostracon::transcript::ProofContext;
-use ostracon::verify::{self, Prepass, Report, Verifier};
+use ostracon::verify::{self, Report};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -22,20 +24,6 @@ fn record() -> Vec<RecordItem> {
     })
     .unwrap();
     items
-}
-
-fn verify_items(items: &[RecordItem]) -> Report {
-    let mut pre = Prepass::new();
-    for i in items {
-        if let RecordItem::Entry(e) = i {
-            pre.note(e);
-        }
-    }
-    let mut v = Verifier::new(pre, &mut StdRng::seed_from_u64(1));
-    for i in items {
-        v.feed(i.clone());
-    }
-    v.finish()
 }
 
 type TallyRows = Vec<Vec<ostracon::elgamal::Ciphertext>>;

@@ -1,10 +1,12 @@
 //! Whole elections: simulation, record encodings, the verifier and its numbered checks.
 
+mod common;
+use common::verify_items;
 use ostracon::board::EntryKind;
 use ostracon::record::io::{RecordReader, RecordWriter};
 use ostracon::record::{Format, RecordItem};
 use ostracon::simulation::{self, Config};
-use ostracon::verify::{self, Partial, Prepass, Report, Verifier};
+use ostracon::verify::{self, Partial, Prepass, Verifier};
 use ostracon::Error;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -17,20 +19,6 @@ fn simulate(config: &Config) -> (simulation::Outcome, Vec<RecordItem>) {
     })
     .unwrap();
     (outcome, items)
-}
-
-fn verify_items(items: &[RecordItem]) -> Report {
-    let mut pre = Prepass::new();
-    for i in items {
-        if let RecordItem::Entry(e) = i {
-            pre.note(e);
-        }
-    }
-    let mut v = Verifier::new(pre, &mut StdRng::seed_from_u64(1));
-    for i in items {
-        v.feed(i.clone());
-    }
-    v.finish()
 }
 
 fn small() -> Config {
