@@ -191,10 +191,12 @@ fn errors_carry_variant_code_and_where() {
         } => {
             assert_eq!(code, "selection.invalid");
             assert_eq!(contest.as_deref(), Some("board"));
+            // The rule is named; the voter's own count is not echoed.
             assert!(
-                detail.contains("'board'") && detail.contains("4 selections"),
+                detail.contains("'board'") && detail.contains("between 0 and 3"),
                 "{detail}"
             );
+            assert!(!detail.contains('4'), "{detail}");
         }
         other => panic!("{other:?}"),
     }
