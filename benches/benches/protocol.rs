@@ -40,10 +40,7 @@ fn election(
     Vec<ostracon::keyceremony::KeyShare>,
     ostracon::keyceremony::PublicCeremony,
 ) {
-    let params = Parameters {
-        trustees: n,
-        threshold: t,
-    };
+    let params = Parameters::new(n, t);
     let cp = CeremonyParams::new(n, t, ceremony_context(&manifest, &params)).expect("params");
     let (ceremony, _, keys) = run_ceremony(cp, &mut rng(1)).expect("ceremony");
     let commitments = ceremony

@@ -3,7 +3,7 @@
 //! Two hashes bind everything a proof speaks of:
 //!
 //! * the **ceremony context** `SHA-256("ostracon/v1/ceremony-context" ‖ protocol ‖ G ‖ H ‖
-//!   n ‖ t ‖ manifest)`, fixed before the key ceremony, which every ceremony message binds;
+//!   n ‖ t ‖ mixers ‖ manifest)`, fixed before the key ceremony, which every ceremony message binds;
 //! * the **base hash** `SHA-256("ostracon/v1/base-hash" ‖ ceremony context ‖ K ‖ every
 //!   trustee's coefficient commitments)`, fixed after it, from which every ballot proof,
 //!   tracking code and partial decryption starts.
@@ -33,10 +33,40 @@ pub struct Parameters {
     pub trustees: u32,
     /// Number of trustees needed to decrypt `t`.
     pub threshold: u32,
+    /// How many distinct trustees must shuffle each ranked or write-in contest before its
+    /// list may be decrypted (`t ≤ mixers ≤ n`); absent: `t`. With `t` distinct mixers
+    /// the ballots stay anonymous unless `t` trustees collude, the same assumption as the
+    /// secrecy of the tally. See [`Parameters::mixers`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mixers: Option<u32>,
 }
 
 impl Parameters {
-    /// Checks `1 ≤ t ≤ n ≤ 255`.
+    /// `t`-of-`n` with the default number of mixers (`t`).
+    pub fn new(trustees: u32, threshold: u32) -> Self {
+        Self {
+            trustees,
+            threshold,
+            mixers: None,
+        }
+    }
+
+    /// The same parameters with `mixers` distinct trustees required to shuffle each
+    /// ranked or write-in contest.
+    pub fn with_mixers(self, mixers: u32) -> Self {
+        Self {
+            mixers: Some(mixers),
+            ..self
+        }
+    }
+
+    /// The number of distinct trustees that must shuffle each ranked or write-in
+    /// contest: `mixers`, or `t` when absent.
+    pub fn mixers(&self) -> u32 {
+        self.mixers.unwrap_or(self.threshold)
+    }
+
+    /// Checks `1 ≤ t ≤ n ≤ 255` and `t ≤ mixers ≤ n`.
     pub fn validate(&self) -> Result<(), Error> {
         if self.threshold == 0 || self.threshold > self.trustees || self.trustees > 255 {
             return Err(Error::invalid_input(alloc::format!(
@@ -45,11 +75,20 @@ impl Parameters {
                 self.trustees
             )));
         }
+        let m = self.mixers();
+        if m < self.threshold || m > self.trustees {
+            return Err(Error::invalid_input(alloc::format!(
+                "parameters need threshold ≤ mixers ≤ trustees; got mixers {m}, threshold {}, trustees {}",
+                self.threshold,
+                self.trustees
+            )));
+        }
         Ok(())
     }
 }
 
-/// The hash every key-ceremony message binds: protocol, generators, `n`, `t`, manifest.
+/// The hash every key-ceremony message binds: protocol, generators, `n`, `t`, the number
+/// of mixers, manifest.
 pub fn ceremony_context(manifest: &Manifest, params: &Parameters) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(labels::CEREMONY_CONTEXT);
@@ -58,6 +97,7 @@ pub fn ceremony_context(manifest: &Manifest, params: &Parameters) -> [u8; 32] {
     h.update(group::generator_h().as_bytes());
     h.update(params.trustees.to_le_bytes());
     h.update(params.threshold.to_le_bytes());
+    h.update(params.mixers().to_le_bytes());
     let m = manifest.to_bytes();
     h.update((m.len() as u64).to_le_bytes());
     h.update(&m);
@@ -210,6 +250,37 @@ impl Election {
     /// The coefficient commitments of the ceremony.
     pub fn commitments(&self) -> &[Vec<Point>] {
         &self.commitments
+    }
+
+    /// Trustee `trustee`'s verification share `Xᵢ = xᵢ·H = Σₖ iᵏ·Σⱼ Cⱼₖ` (from 1), from the
+    /// ceremony's commitments; `None` for an index outside `1..=n`.
+    pub fn verification_share(&self, trustee: u32) -> Option<Point> {
+        use curve25519_dalek::ristretto::RistrettoPoint;
+        use curve25519_dalek::scalar::Scalar;
+        use curve25519_dalek::traits::VartimeMultiscalarMul;
+        if trustee == 0 || trustee > self.params.trustees {
+            return None;
+        }
+        let t = self.params.threshold as usize;
+        let joint = (0..t).map(|k| {
+            self.commitments
+                .iter()
+                .filter_map(|c| c.get(k))
+                .map(Point::point)
+                .sum::<RistrettoPoint>()
+        });
+        let x = Scalar::from(trustee);
+        let mut power = Scalar::ONE;
+        let powers: Vec<Scalar> = (0..t)
+            .map(|_| {
+                let p = power;
+                power *= x;
+                p
+            })
+            .collect();
+        Some(Point::new(RistrettoPoint::vartime_multiscalar_mul(
+            powers, joint,
+        )))
     }
 
     /// The joint election key `K`.

@@ -40,11 +40,12 @@ use crate::group::Reader;
 use crate::keyceremony::CeremonyTranscript;
 use crate::manifest::Manifest;
 use crate::mixnet::{MixStep, ShuffleProof};
+use crate::proofs::schnorr::SchnorrProof;
 use crate::tally::{EncryptedTally, Results};
 use crate::threshold::PartialDecryption;
 
 /// Version of the record format.
-pub const RECORD_VERSION: u32 = 1;
+pub const RECORD_VERSION: u32 = 2;
 /// Magic bytes of the binary encoding.
 pub const MAGIC: &[u8; 8] = b"OSTRACON";
 /// Largest frame accepted by the binary decoder.
@@ -242,6 +243,8 @@ impl RecordItem {
                 put_bytes(&mut out, &h.manifest.to_bytes());
                 out.extend_from_slice(&h.parameters.trustees.to_le_bytes());
                 out.extend_from_slice(&h.parameters.threshold.to_le_bytes());
+                // 0: absent (the default, `t`).
+                out.extend_from_slice(&h.parameters.mixers.unwrap_or(0).to_le_bytes());
                 put_bytes(&mut out, &h.ceremony.to_bytes());
             }
             RecordItem::Voters(v) => {
@@ -281,6 +284,7 @@ impl RecordItem {
             RecordItem::Mix { contest, step } => {
                 out.extend_from_slice(&contest.to_le_bytes());
                 out.extend_from_slice(&step.mixer.to_le_bytes());
+                out.extend_from_slice(&step.signature.to_bytes());
                 out.extend_from_slice(&(step.output.len() as u32).to_le_bytes());
                 for ct in &step.output {
                     out.extend_from_slice(&ct.to_bytes());
@@ -333,6 +337,10 @@ impl RecordItem {
                 let parameters = Parameters {
                     trustees: r.u32()?,
                     threshold: r.u32()?,
+                    mixers: match r.u32()? {
+                        0 => None,
+                        m => Some(m),
+                    },
                 };
                 let ceremony = CeremonyTranscript::from_bytes(get_bytes(&mut r)?)?;
                 RecordItem::Header(Header {
@@ -440,6 +448,7 @@ impl RecordItem {
             8 => {
                 let contest = r.u32()?;
                 let mixer = r.u32()?;
+                let signature = SchnorrProof::from_bytes(r.take(SchnorrProof::LEN)?)?;
                 let n = r.u32()? as usize;
                 let mut output = Vec::with_capacity(n.min(r.remaining() / 64));
                 for _ in 0..n {
@@ -452,6 +461,7 @@ impl RecordItem {
                         mixer,
                         output,
                         proof,
+                        signature,
                     },
                 }
             }

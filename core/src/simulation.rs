@@ -312,10 +312,7 @@ pub fn run(
     sink: &mut dyn FnMut(RecordItem) -> Result<(), Error>,
 ) -> Result<Outcome, Error> {
     let mut rng = ChaCha20Rng::seed_from_u64(config.seed);
-    let params = Parameters {
-        trustees: config.trustees,
-        threshold: config.threshold,
-    };
+    let params = Parameters::new(config.trustees, config.threshold);
     params.validate()?;
     config.manifest.validate()?;
     let present: Vec<u32> = (1..=config.trustees)
@@ -498,8 +495,8 @@ pub fn run(
         if list.row_count() == 0 {
             continue;
         }
-        for &mixer in &present {
-            let step = list.mix(&election, mixer, &generators, &mut rng)?;
+        for key in keys.iter().filter(|k| present.contains(&k.index())) {
+            let step = list.mix(&election, key, &generators, &mut rng)?;
             sink(RecordItem::Mix {
                 contest: list.contest(),
                 step,
@@ -509,7 +506,7 @@ pub fn run(
     let mut expected_mixnet = Vec::with_capacity(lists.len());
     for (list, plain_rows) in lists.iter_mut().zip(&mix_plain) {
         for key in keys.iter().filter(|k| present.contains(&k.index())) {
-            let d = list.partial_decryption(&election, key, &mut rng)?;
+            let d = list.partial_decryption(&election, key, true, &mut rng)?;
             sink(RecordItem::MixDecryption {
                 contest: list.contest(),
                 partial: d.clone(),

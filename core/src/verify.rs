@@ -82,7 +82,7 @@ checks! {
     PARTIAL_DECRYPTIONS = 18, "every partial decryption proof verifies";
     COMBINATION = 19, "at least t trustees decrypted; Lagrange combination yields the tally";
     RESULTS = 20, "results equal the decrypted tally and match the manifest";
-    MIX_CHAIN = 21, "every shuffle of a ranked or write-in contest verifies, chained from the counted ballots' rows";
+    MIX_CHAIN = 21, "every shuffle of a ranked or write-in contest verifies and is signed by the trustee it names, chained from the counted ballots' rows, by at least the election's number of distinct trustees";
     MIX_DECRYPTION = 22, "partial decryptions of each mixed list verify; t of them decrypt every row";
     MIX_RESULTS = 23, "decrypted ranked and write-in ballots and their count equal the results";
 }
@@ -1151,6 +1151,16 @@ impl Verifier {
             if !chained {
                 complete = false;
                 continue;
+            }
+            // Enough distinct trustees shuffled for the list to be anonymous unless the
+            // election's threshold of trustees collude.
+            match list.check_mixers(election.parameters().mixers()) {
+                Ok(()) => report.pass(MIX_CHAIN),
+                Err(e) => {
+                    report.fail(MIX_CHAIN, obj, e.to_string());
+                    complete = false;
+                    continue;
+                }
             }
             // Partial decryptions of the final list.
             let mut seen = BTreeSet::new();

@@ -6,15 +6,24 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 mod common;
 use common::verify_items;
+use ostracon::curve25519_dalek::scalar::Scalar;
+use ostracon::election::Election;
 use ostracon::elgamal::{Nonce, SecretKey};
+use ostracon::group::Point;
+use ostracon::keyceremony::KeyShare;
+use ostracon::mixnet::{
+    self, shuffle, MixError, MixList, MixStep, ShuffleGenerators, ShuffleWitness,
+};
 use ostracon::proofs::batch::{self, BatchItem, Msm};
 use ostracon::proofs::disjunctive::DisjunctiveProof;
+use ostracon::proofs::schnorr::{Base, SchnorrProof};
 use ostracon::record::RecordItem;
 use ostracon::simulation::{self, Config};
 use ostracon::transcript::ProofContext;
-use ostracon::verify::{self, Report};
+use ostracon::verify::{self, Prepass, Report};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
 
 fn record() -> Vec<RecordItem> {
     let mut items = Vec::new();
@@ -159,4 +168,284 @@ fn voter_one_garbage_proof_costs_the_batch_a_bounded_amount() {
         );
         proofs[bad].1 = good;
     }
+}
+
+// ---------------------------------------------------------------------------------
+// The mixnet: who may shuffle, and how many.
+
+/// The simulated election of `items` and its trustees' key shares, reproduced from the
+/// simulation's seed (its key ceremony is the first use of its seeded RNG).
+fn election_and_keys(items: &[RecordItem], seed: u64) -> (Election, Vec<KeyShare>) {
+    let Some(RecordItem::Header(h)) = items.first() else {
+        panic!("no header")
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let (ceremony, transcript, keys) =
+        simulation::run_ceremony(h.ceremony.params, &mut rng).unwrap();
+    assert_eq!(transcript, h.ceremony, "not the simulation's ceremony");
+    let commitments = ceremony
+        .announcements()
+        .iter()
+        .map(|a| a.commitments.clone())
+        .collect();
+    let election = Election::new(h.manifest.clone(), h.parameters, commitments).unwrap();
+    (election, keys)
+}
+
+/// The first ranked or write-in contest's list, filled with the counted ballots' rows
+/// (the input of its first shuffle).
+fn mix_input(items: &[RecordItem], election: &Election) -> MixList {
+    let mut pre = Prepass::new();
+    for i in items {
+        if let RecordItem::Entry(e) = i {
+            pre.note(e);
+        }
+    }
+    let mut list = MixList::for_manifest(election.manifest()).remove(0);
+    for i in items {
+        if let RecordItem::Entry(e) = i {
+            if pre.is_counted(e) {
+                list.push_ballot(&e.ballot).unwrap();
+            }
+        }
+    }
+    assert!(list.row_count() > 0);
+    list
+}
+
+/// `items` with the chain of `contest` replaced by `steps` (and its list decryptions,
+/// which belonged to the old chain, dropped).
+fn with_chain(items: &[RecordItem], contest: u32, steps: Vec<MixStep>) -> Vec<RecordItem> {
+    let mut out = Vec::new();
+    let mut steps = Some(steps);
+    for i in items {
+        match i {
+            RecordItem::Mix { contest: c, .. } if *c == contest => {
+                for step in steps.take().unwrap_or_default() {
+                    out.push(RecordItem::Mix { contest, step });
+                }
+            }
+            RecordItem::MixDecryption { contest: c, .. } if *c == contest => {}
+            other => out.push(other.clone()),
+        }
+    }
+    out
+}
+
+/// The reasons check 21 gave.
+fn chain_failures(report: &Report) -> Vec<String> {
+    report
+        .failures
+        .iter()
+        .filter(|f| f.check == verify::MIX_CHAIN)
+        .map(|f| f.reason.clone())
+        .collect()
+}
+
+/// Host: the host makes the only shuffle of a contest, with a permutation it knows,
+/// and labels it as a trustee's (or as nobody's). It cannot sign as a trustee: the
+/// verifier fails check 21 naming the signature, and no honest trustee takes the step.
+#[test]
+fn host_as_the_only_mixer_is_refused() {
+    let items = record();
+    let (election, _) = election_and_keys(&items, 7);
+    let input = mix_input(&items, &election);
+    let contest = input.contest();
+    let gens = ShuffleGenerators::derive(election.base_hash(), input.row_count());
+    let mut rng = StdRng::seed_from_u64(3);
+    let witness = ShuffleWitness::random(input.row_count(), input.width(), &mut rng);
+    let ctx = mixnet::mix_context(&election.context(), contest, 0);
+    let (output, proof) = shuffle::shuffle(
+        &ctx,
+        election.encryption_key(),
+        &gens,
+        input.rows(),
+        input.width(),
+        &witness,
+        &mut rng,
+    )
+    .unwrap();
+    // The shuffle proof itself is valid: the host did shuffle.
+    shuffle::verify(
+        &ctx,
+        election.joint_key(),
+        &gens,
+        input.rows(),
+        &output,
+        input.width(),
+        &proof,
+        &mut rng,
+    )
+    .unwrap();
+    let host = Scalar::random(&mut rng);
+    for mixer in [1u32, 0, 6] {
+        let sctx = mixnet::signature_context(
+            &election.context(),
+            contest,
+            0,
+            mixer,
+            input.rows(),
+            &output,
+            &proof,
+        );
+        let public = Point::new(host * ostracon::group::generator_h().point());
+        let step = MixStep {
+            mixer,
+            output: output.clone(),
+            proof: proof.clone(),
+            signature: SchnorrProof::prove(&sctx, Base::H, &host, &public, &mut rng),
+        };
+        let report = verify_items(&with_chain(&items, contest, vec![step.clone()]));
+        let reasons = chain_failures(&report);
+        let want = if mixer == 1 {
+            "not signed by trustee 1"
+        } else {
+            "is not a trustee of this election"
+        };
+        assert!(
+            reasons.iter().any(|r| r.contains(want)),
+            "mixer {mixer}: {reasons:?}"
+        );
+        assert!(!report.is_ok());
+        let id = &election.manifest().contests[contest as usize].id;
+        assert!(
+            report
+                .results
+                .as_ref()
+                .is_none_or(|r| r.mixnet.iter().all(|m| &m.contest != id)),
+            "a result for a list nobody may decrypt"
+        );
+        // An honest trustee following the chain refuses the step.
+        let err = input
+            .clone()
+            .push_step(&election, &gens, step, &mut rng)
+            .unwrap_err();
+        let MixError::InvalidStep { step: 0, reason } = &err else {
+            panic!("{err}")
+        };
+        assert!(matches!(
+            **reason,
+            MixError::InvalidSignature { mixer: 1 } | MixError::UnknownMixer { .. }
+        ));
+    }
+}
+
+/// One mixer: a trustee's step relabelled as another trustee's fails its signature; a
+/// trustee that re-signs another's step as its own takes that trustee's place, so the
+/// chain has fewer distinct mixers and is refused.
+#[test]
+fn mixer_passing_as_another_trustee_is_refused() {
+    let items = record();
+    let (election, keys) = election_and_keys(&items, 7);
+    let input = mix_input(&items, &election);
+    let contest = input.contest();
+    let honest: Vec<MixStep> = items
+        .iter()
+        .filter_map(|i| match i {
+            RecordItem::Mix { contest: c, step } if *c == contest => Some(step.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        honest.iter().map(|s| s.mixer).collect::<Vec<_>>(),
+        [1, 3, 5]
+    );
+    // Relabelled: trustee 3's step claimed by trustee 2.
+    let mut relabelled = honest.clone();
+    relabelled[1].mixer = 2;
+    let reasons = chain_failures(&verify_items(&with_chain(&items, contest, relabelled)));
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("mix step 1: the step is not signed by trustee 2")),
+        "{reasons:?}"
+    );
+    // Re-signed: trustee 1 signs trustee 3's step as its own.
+    let mut stolen = honest.clone();
+    let before = &honest[0].output;
+    let sctx = mixnet::signature_context(
+        &election.context(),
+        contest,
+        1,
+        1,
+        before,
+        &stolen[1].output,
+        &stolen[1].proof,
+    );
+    let mut rng = StdRng::seed_from_u64(4);
+    stolen[1].mixer = 1;
+    stolen[1].signature = SchnorrProof::prove(
+        &sctx,
+        Base::H,
+        keys[0].secret().as_scalar(),
+        keys[0].public_share(),
+        &mut rng,
+    );
+    let reasons = chain_failures(&verify_items(&with_chain(&items, contest, stolen)));
+    assert_eq!(
+        reasons,
+        ["shuffled by 2 distinct trustee(s), 3 required: the other shufflers could undo the permutation"]
+    );
+}
+
+/// Up to t−1 trustees: a chain shuffled by fewer than `t` distinct trustees (each step
+/// valid and signed) is refused by the verifier, and the honest trustees do not decrypt
+/// it; `t` distinct trustees suffice.
+#[test]
+fn fewer_than_t_distinct_mixers_are_refused() {
+    let items = record();
+    let (election, keys) = election_and_keys(&items, 7);
+    assert_eq!(election.parameters().mixers(), 3);
+    let input = mix_input(&items, &election);
+    let contest = input.contest();
+    let gens = ShuffleGenerators::derive(election.base_hash(), input.row_count());
+    let mut rng = StdRng::seed_from_u64(5);
+    for (mixers, distinct) in [
+        (vec![1u32, 1, 1], 1usize),
+        (vec![1, 3, 1], 2),
+        (vec![2, 4, 2, 4], 2),
+    ] {
+        let mut list = input.clone();
+        let steps: Vec<MixStep> = mixers
+            .iter()
+            .map(|&m| {
+                list.mix(&election, &keys[m as usize - 1], &gens, &mut rng)
+                    .unwrap()
+            })
+            .collect();
+        let reasons = chain_failures(&verify_items(&with_chain(&items, contest, steps)));
+        assert_eq!(
+            reasons,
+            [format!("shuffled by {distinct} distinct trustee(s), 3 required: the other shufflers could undo the permutation")],
+            "{mixers:?}"
+        );
+        // No honest trustee decrypts it, not even one that shuffled.
+        for k in &keys {
+            assert_eq!(
+                list.partial_decryption(&election, k, false, &mut rng),
+                Err(MixError::TooFewMixers {
+                    distinct,
+                    required: 3
+                })
+            );
+        }
+    }
+    // Three distinct trustees, whichever they are, are enough.
+    let mut list = input.clone();
+    let steps: Vec<MixStep> = [2u32, 4, 5]
+        .iter()
+        .map(|&m| {
+            list.mix(&election, &keys[m as usize - 1], &gens, &mut rng)
+                .unwrap()
+        })
+        .collect();
+    let report = verify_items(&with_chain(&items, contest, steps));
+    assert!(chain_failures(&report).is_empty(), "{:?}", report.failures);
+    assert!(list
+        .partial_decryption(&election, &keys[0], false, &mut rng)
+        .is_ok());
+    assert_eq!(
+        list.partial_decryption(&election, &keys[0], true, &mut rng),
+        Err(MixError::NotMixedBy { trustee: 1 })
+    );
 }

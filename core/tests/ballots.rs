@@ -72,10 +72,7 @@ fn election(seed: u64) -> (Election, SecretKey) {
     let sk = SecretKey::random(&mut r);
     let e = Election::new(
         manifest(),
-        Parameters {
-            trustees: 1,
-            threshold: 1,
-        },
+        Parameters::new(1, 1),
         vec![vec![*sk.public_key().point()]],
     )
     .unwrap();

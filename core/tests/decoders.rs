@@ -47,7 +47,7 @@ proptest! {
     #[test]
     fn framed_records_with_random_payloads_never_panic(tag in 0u8..9, payload in proptest::collection::vec(any::<u8>(), 0..300)) {
         let mut bytes = b"OSTRACON".to_vec();
-        bytes.extend_from_slice(&1u32.to_le_bytes());
+        bytes.extend_from_slice(&ostracon::record::RECORD_VERSION.to_le_bytes());
         bytes.push(tag);
         bytes.extend_from_slice(&(payload.len() as u32).to_le_bytes());
         bytes.extend_from_slice(&payload);

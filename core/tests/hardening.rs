@@ -51,10 +51,7 @@ fn election() -> (Election, SecretKey) {
     let sk = SecretKey::random(&mut StdRng::seed_from_u64(1));
     let e = Election::new(
         manifest(),
-        Parameters {
-            trustees: 1,
-            threshold: 1,
-        },
+        Parameters::new(1, 1),
         vec![vec![*sk.public_key().point()]],
     )
     .unwrap();
@@ -198,10 +195,7 @@ fn ballot_copying_proof_moved_to_another_ballot_id_fails() {
         let sk = SecretKey::random(&mut StdRng::seed_from_u64(77));
         let e2 = Election::new(
             manifest(),
-            Parameters {
-                trustees: 1,
-                threshold: 1,
-            },
+            Parameters::new(1, 1),
             vec![vec![*sk.public_key().point()]],
         )
         .unwrap();
@@ -309,10 +303,7 @@ fn non_canonical_encodings_and_identity_points_are_rejected() {
     // An election whose trustee commitment is the identity cannot be built.
     let err = Election::new(
         manifest(),
-        Parameters {
-            trustees: 1,
-            threshold: 1,
-        },
+        Parameters::new(1, 1),
         vec![vec![Point::decode(&[0u8; 32], "p").unwrap()]],
     )
     .unwrap_err();

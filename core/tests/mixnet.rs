@@ -12,8 +12,8 @@ use ostracon::keyceremony::{
 };
 use ostracon::manifest::{Contest, ContestOption, Manifest, VoteRule};
 use ostracon::mixnet::count::{self, Action, VOTE_SCALE};
-use ostracon::mixnet::encoding;
 use ostracon::mixnet::shuffle::{self, ShuffleProof};
+use ostracon::mixnet::{self, encoding};
 use ostracon::mixnet::{
     decryption_context, mix_context, verify_chain, MixError, MixList, MixStep, MixedBallot,
     ShuffleGenerators, ShuffleWitness,
@@ -412,9 +412,26 @@ fn generators_are_hashed_from_public_labels() {
     .unwrap();
 }
 
+/// A one-trustee ceremony's fixture: its key share, whose secret is the fixture's
+/// decryption key, and its verification share.
+fn trustee_fixture(seed: u64, rows: usize) -> (Fixture, KeyShare, Vec<Point>) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let (ceremony, mut keys) = ceremony(1, 1, &mut rng);
+    let key = keys.remove(0);
+    let sk = SecretKey::from_scalar(*key.secret().as_scalar());
+    assert_eq!(&sk.public_key(), ceremony.joint_key());
+    let f = Fixture {
+        ek: sk.public_key().precompute(),
+        sk,
+        gens: ShuffleGenerators::derive(DOMAIN, rows),
+        rng,
+    };
+    (f, key, ceremony.verification_shares())
+}
+
 #[test]
 fn mix_chain_verifies_and_names_the_bad_step() {
-    let mut f = fixture(7, 10);
+    let (mut f, key, shares) = trustee_fixture(7, 10);
     let w = 3;
     let (input, plain) = rows(&mut f, 10, w);
     let mut steps = Vec::new();
@@ -425,7 +442,7 @@ fn mix_chain_verifies_and_names_the_bad_step() {
                 &election_ctx(),
                 0,
                 step,
-                step + 1,
+                &key,
                 &f.ek,
                 &f.gens,
                 &prev,
@@ -439,6 +456,7 @@ fn mix_chain_verifies_and_names_the_bad_step() {
         &election_ctx(),
         0,
         f.ek.public_key(),
+        &shares,
         &f.gens,
         &input,
         w,
@@ -456,6 +474,7 @@ fn mix_chain_verifies_and_names_the_bad_step() {
         &election_ctx(),
         0,
         f.ek.public_key(),
+        &shares,
         &f.gens,
         &input,
         w,
@@ -471,6 +490,7 @@ fn mix_chain_verifies_and_names_the_bad_step() {
         &election_ctx(),
         0,
         f.ek.public_key(),
+        &shares,
         &f.gens,
         &input,
         w,
@@ -497,6 +517,7 @@ fn mix_chain_verifies_and_names_the_bad_step() {
             &election_ctx(),
             0,
             f.ek.public_key(),
+            &shares,
             &f.gens,
             &input,
             w,
@@ -508,6 +529,11 @@ fn mix_chain_verifies_and_names_the_bad_step() {
     // Steps serialise (JSON) and come back identical.
     let json = serde_json::to_string(&steps).unwrap();
     assert_eq!(serde_json::from_str::<Vec<MixStep>>(&json).unwrap(), steps);
+}
+
+/// The key shares of a fresh honest ceremony.
+fn ceremony_keys(n: u32, t: u32, seed: u64) -> Vec<KeyShare> {
+    ceremony(n, t, &mut StdRng::seed_from_u64(seed)).1
 }
 
 /// An honest `t`-of-`n` ceremony through the message API.
@@ -569,7 +595,7 @@ fn ranked_election_through_mixnet_and_threshold_decryption() {
                 &election_ctx(),
                 2,
                 step as u32,
-                mixer,
+                &keys[mixer as usize - 1],
                 &ek,
                 &gens,
                 &prev,
@@ -579,10 +605,12 @@ fn ranked_election_through_mixnet_and_threshold_decryption() {
             .unwrap(),
         );
     }
+    let shares = ceremony.verification_shares();
     let last = verify_chain(
         &election_ctx(),
         2,
         ceremony.joint_key(),
+        &shares,
         &gens,
         &input,
         options,
@@ -591,6 +619,62 @@ fn ranked_election_through_mixnet_and_threshold_decryption() {
     )
     .unwrap()
     .to_vec();
+    assert_eq!(mixnet::distinct_mixers(steps.iter().map(|s| s.mixer)), 3);
+    // Each step is the named trustee's: relabelled, re-signed by another trustee, with
+    // another step's signature, or naming no trustee, it is refused at its position.
+    let refuse = |steps: &[MixStep], rng: &mut StdRng| {
+        verify_chain(
+            &election_ctx(),
+            2,
+            ceremony.joint_key(),
+            &shares,
+            &gens,
+            &input,
+            options,
+            steps,
+            rng,
+        )
+        .unwrap_err()
+    };
+    let mut relabelled = steps.clone();
+    relabelled[1].mixer = 3;
+    let err = refuse(&relabelled, &mut rng);
+    assert!(
+        matches!(&err, MixError::InvalidStep { step: 1, reason }
+            if **reason == MixError::InvalidSignature { mixer: 3 }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("not signed by trustee 3"), "{err}");
+    let mut moved = steps.clone();
+    moved[2].signature = steps[1].signature;
+    assert!(matches!(
+        refuse(&moved, &mut rng),
+        MixError::InvalidStep { step: 2, reason } if *reason == MixError::InvalidSignature { mixer: 4 }
+    ));
+    for nobody in [0, 6, u32::MAX] {
+        let mut stranger = steps.clone();
+        stranger[0].mixer = nobody;
+        assert!(matches!(
+            refuse(&stranger, &mut rng),
+            MixError::InvalidStep { step: 0, reason } if *reason == MixError::UnknownMixer { mixer: nobody }
+        ));
+    }
+    // A key share of another election does not shuffle this one.
+    let other = ceremony_keys(3, 2, 99);
+    assert_eq!(
+        MixStep::run(
+            &election_ctx(),
+            2,
+            3,
+            &other[0],
+            &ek,
+            &gens,
+            &last,
+            options,
+            &mut rng
+        ),
+        Err(MixError::ForeignKeyShare)
+    );
     let dctx = election_ctx().bind(b"mixnet decryption", b"contest 2");
     let partials: Vec<PartialDecryption> = [&keys[0], &keys[2], &keys[4]]
         .iter()
@@ -807,10 +891,7 @@ fn mixnet_election(rng: &mut StdRng) -> (Election, PublicCeremony, Vec<KeyShare>
         .iter()
         .map(|a| a.commitments.clone())
         .collect();
-    let params = Parameters {
-        trustees: 3,
-        threshold: 2,
-    };
+    let params = Parameters::new(3, 2);
     let election = Election::new(manifest, params, commitments).unwrap();
     (election, ceremony, keys)
 }
@@ -863,12 +944,12 @@ fn mix_list_keeps_the_order_and_refuses_every_alteration() {
     ));
     // Nothing to shuffle in an empty list.
     assert_eq!(
-        MixList::new(1, 3).mix(&election, 1, &gens, &mut rng),
+        MixList::new(1, 3).mix(&election, &keys[0], &gens, &mut rng),
         Err(MixError::EmptyList)
     );
     // No decryption before a shuffle: it would reveal each voter's ranking.
     assert_eq!(
-        checker.partial_decryption(&election, &keys[0], &mut rng),
+        checker.partial_decryption(&election, &keys[0], false, &mut rng),
         Err(MixError::NotMixed)
     );
     let early = PartialDecryption::from_key_share(
@@ -883,8 +964,8 @@ fn mix_list_keeps_the_order_and_refuses_every_alteration() {
     );
 
     // Two shuffles, each verified at its position.
-    let first = mixer.mix(&election, 1, &gens, &mut rng).unwrap();
-    let second = mixer.mix(&election, 3, &gens, &mut rng).unwrap();
+    let first = mixer.mix(&election, &keys[0], &gens, &mut rng).unwrap();
+    let second = mixer.mix(&election, &keys[2], &gens, &mut rng).unwrap();
     assert_eq!(mixer.steps(), 2);
     // Rows come before the first shuffle.
     assert_eq!(mixer.push_ballot(&ballots[0]), Err(MixError::InputClosed));
@@ -921,12 +1002,19 @@ fn mix_list_keeps_the_order_and_refuses_every_alteration() {
         .unwrap();
     assert_eq!(checker.rows(), mixer.rows());
 
+    assert_eq!(checker.mixers(), [1, 3]);
+    assert!(checker.is_mixed_by(3) && !checker.is_mixed_by(2));
+    // A trustee that requires its own shuffle refuses a list it did not shuffle.
+    assert_eq!(
+        mixer.partial_decryption(&election, &keys[1], true, &mut rng),
+        Err(MixError::NotMixedBy { trustee: 2 })
+    );
     // Decryptions of the final list.
     let d1 = mixer
-        .partial_decryption(&election, &keys[0], &mut rng)
+        .partial_decryption(&election, &keys[0], false, &mut rng)
         .unwrap();
     let d3 = mixer
-        .partial_decryption(&election, &keys[2], &mut rng)
+        .partial_decryption(&election, &keys[2], false, &mut rng)
         .unwrap();
     let mut stranger = d1.clone();
     stranger.trustee = 9;
@@ -948,9 +1036,20 @@ fn mix_list_keeps_the_order_and_refuses_every_alteration() {
     // A decryption of the list before the last shuffle does not verify.
     let mut stale = fill(MixList::new(1, 3));
     stale.push_step(&election, &gens, first, &mut rng).unwrap();
-    let old = stale
-        .partial_decryption(&election, &keys[1], &mut rng)
-        .unwrap();
+    // (An honest trustee does not decrypt a list one trustee shuffled.)
+    assert_eq!(
+        stale.partial_decryption(&election, &keys[1], false, &mut rng),
+        Err(MixError::TooFewMixers {
+            distinct: 1,
+            required: 2
+        })
+    );
+    let old = PartialDecryption::from_key_share(
+        &decryption_context(&election.decryption_context(), 1),
+        &keys[1],
+        stale.rows(),
+        &mut rng,
+    );
     assert!(matches!(
         checker.add_decryption(&election, &ceremony, old, &mut rng),
         Err(MixError::Decryption(ThresholdError::InvalidProof {
@@ -961,7 +1060,7 @@ fn mix_list_keeps_the_order_and_refuses_every_alteration() {
     checker
         .add_decryption(&election, &ceremony, d1.clone(), &mut rng)
         .unwrap();
-    assert!(!checker.is_ready(2));
+    assert!(!checker.is_ready(election.parameters()));
     assert!(matches!(
         checker.result(&election, &DlogTable::default()),
         Err(MixError::Decryption(ThresholdError::TooFewPartials {
@@ -970,7 +1069,10 @@ fn mix_list_keeps_the_order_and_refuses_every_alteration() {
         }))
     ));
     // No shuffle once decryption has begun.
-    let third = mixer.clone().mix(&election, 2, &gens, &mut rng).unwrap();
+    let third = mixer
+        .clone()
+        .mix(&election, &keys[1], &gens, &mut rng)
+        .unwrap();
     assert_eq!(
         checker.clone().push_step(&election, &gens, third, &mut rng),
         Err(MixError::AfterDecryption)
@@ -978,7 +1080,7 @@ fn mix_list_keeps_the_order_and_refuses_every_alteration() {
     checker
         .add_decryption(&election, &ceremony, d3.clone(), &mut rng)
         .unwrap();
-    assert!(checker.is_ready(2));
+    assert!(checker.is_ready(election.parameters()));
     assert!(checker.is_decrypted_by(1) && checker.is_decrypted_by(3));
     assert!(!checker.is_decrypted_by(2));
 
@@ -1000,7 +1102,7 @@ fn mix_list_keeps_the_order_and_refuses_every_alteration() {
     // Restoring stored steps and decryptions gives the same list.
     let mut restored = fill(MixList::new(1, 3));
     let mut again = fill(MixList::new(1, 3));
-    let s1 = again.mix(&election, 1, &gens, &mut rng).unwrap();
+    let s1 = again.mix(&election, &keys[0], &gens, &mut rng).unwrap();
     restored.restore_step(s1);
     assert_eq!(restored, again);
     restored.restore_decryption(d1.clone());
@@ -1025,7 +1127,16 @@ fn mix_list_write_ins_and_empty_lists() {
         list.push_ballot(&b).unwrap();
     }
     let gens = ShuffleGenerators::derive(election.base_hash(), texts.len());
-    let step = list.mix(&election, 2, &gens, &mut rng).unwrap();
+    let step = list.mix(&election, &keys[1], &gens, &mut rng).unwrap();
+    // One trustee's shuffle is not enough (t = 2): it could undo its own permutation.
+    assert_eq!(
+        list.partial_decryption(&election, &keys[1], false, &mut rng),
+        Err(MixError::TooFewMixers {
+            distinct: 1,
+            required: 2
+        })
+    );
+    list.mix(&election, &keys[2], &gens, &mut rng).unwrap();
     let mut checker = MixList::for_manifest(election.manifest()).remove(1);
     for i in 0..texts.len() {
         let w = checker.width();
@@ -1039,7 +1150,9 @@ fn mix_list_write_ins_and_empty_lists() {
         Err(MixError::InvalidStep { step: 0, .. })
     ));
     for k in [&keys[1], &keys[2]] {
-        let d = list.partial_decryption(&election, k, &mut rng).unwrap();
+        let d = list
+            .partial_decryption(&election, k, false, &mut rng)
+            .unwrap();
         list.add_decryption(&election, &ceremony, d, &mut rng)
             .unwrap();
     }
@@ -1051,7 +1164,7 @@ fn mix_list_write_ins_and_empty_lists() {
     assert_eq!(result.ballots.len(), 4);
 
     let empty = MixList::for_manifest(election.manifest()).remove(0);
-    assert!(empty.is_ready(2));
+    assert!(empty.is_ready(election.parameters()));
     let r = empty.result(&election, &DlogTable::default()).unwrap();
     assert!(r.ballots.is_empty());
     assert_eq!(r.contest, "ranked");

@@ -98,10 +98,7 @@ fn debug_output_contains_no_secret_bytes() {
 
     // Key shares and trustees from a real ceremony.
     let manifest = simulation::demo_manifest();
-    let params = Parameters {
-        trustees: 3,
-        threshold: 2,
-    };
+    let params = Parameters::new(3, 2);
     let cp = CeremonyParams::new(3, 2, ceremony_context(&manifest, &params)).unwrap();
     let (_, _, shares) = simulation::run_ceremony(cp, &mut r).unwrap();
     for k in &shares {

@@ -31,10 +31,7 @@ pub fn election() -> &'static Election {
     static E: OnceLock<Election> = OnceLock::new();
     E.get_or_init(|| {
         let manifest = simulation::demo_manifest();
-        let params = Parameters {
-            trustees: 5,
-            threshold: 3,
-        };
+        let params = Parameters::new(5, 3);
         let cp = CeremonyParams::new(5, 3, ceremony_context(&manifest, &params))
             .expect("fixed parameters are valid");
         let (ceremony, _, _) =

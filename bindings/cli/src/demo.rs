@@ -91,10 +91,7 @@ struct Marks {
 
 /// Runs `ostracon demo`.
 pub fn run(args: DemoArgs) -> Result<(), CliError> {
-    let params = Parameters {
-        trustees: args.trustees,
-        threshold: args.threshold,
-    };
+    let params = Parameters::new(args.trustees, args.threshold);
     params.validate().map_err(|e| {
         CliError::usage(
             e.to_string(),

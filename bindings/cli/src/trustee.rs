@@ -91,6 +91,10 @@ pub struct InitArgs {
     /// Trustees needed to decrypt.
     #[arg(long)]
     threshold: u32,
+    /// Distinct trustees that must shuffle each ranked or write-in contest before its
+    /// list is decrypted [default: the threshold]. Every trustee must give the same.
+    #[arg(long)]
+    mixers: Option<u32>,
     /// This trustee's index, from 1.
     #[arg(long)]
     index: u32,
@@ -144,6 +148,11 @@ pub struct DecryptArgs {
     /// `mix_decryption` line per ranked or write-in contest already shuffled.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Decrypt a ranked or write-in contest's mixed list only if one of its shuffles is
+    /// this trustee's own (the list is then anonymous to everyone else, whoever they
+    /// are). Without it, the election's number of distinct trustee mixers is required.
+    #[arg(long)]
+    require_own_shuffle: bool,
     /// No progress bar while the record is verified.
     #[arg(long)]
     quiet: bool,
@@ -269,15 +278,15 @@ fn init(a: InitArgs) -> Result<(), CliError> {
             "give the election's manifest (JSON)",
         )
     })?;
-    let parameters = Parameters {
-        trustees: a.trustees,
-        threshold: a.threshold,
-    };
+    let mut parameters = Parameters::new(a.trustees, a.threshold);
+    if let Some(m) = a.mixers {
+        parameters = parameters.with_mixers(m);
+    }
     parameters.validate().map_err(|e| {
         CliError::usage(
             e.to_string(),
-            "--trustees/--threshold",
-            "choose 1 <= threshold <= trustees <= 255",
+            "--trustees/--threshold/--mixers",
+            "choose 1 <= threshold <= mixers <= trustees <= 255",
         )
     })?;
     let params = ceremony_params(&manifest, &parameters).map_err(|e| {
@@ -576,9 +585,18 @@ fn decrypt(a: DecryptArgs) -> Result<(), CliError> {
             }
             continue;
         }
-        let partial = list
-            .partial_decryption(&election, &key, &mut OsRng)
-            .map_err(|e| CliError::internal(e.to_string(), "trustee decrypt"))?;
+        let partial =
+            match list.partial_decryption(&election, &key, a.require_own_shuffle, &mut OsRng) {
+                Ok(p) => p,
+                Err(e @ (MixError::TooFewMixers { .. } | MixError::NotMixedBy { .. })) => {
+                    return Err(CliError::failed(
+                        format!("refusing to decrypt contest '{id}': {e}"),
+                        a.record.display().to_string(),
+                        "more trustees must run `ostracon trustee mix` on the record first",
+                    ))
+                }
+                Err(e) => return Err(CliError::internal(e.to_string(), "trustee decrypt")),
+            };
         lines.push(
             RecordItem::MixDecryption {
                 contest: list.contest(),
@@ -783,7 +801,7 @@ fn mix(a: MixArgs) -> Result<(), CliError> {
     let mut lines = Vec::new();
     for NamedList { id, mut list } in lists {
         let n = list.steps() + 1;
-        let step = match list.mix(&election, index, &generators, &mut OsRng) {
+        let step = match list.mix(&election, &key, &generators, &mut OsRng) {
             Ok(step) => step,
             Err(MixError::EmptyList) => {
                 println!("contest {id:<16} no counted ballot: nothing to shuffle");

@@ -471,7 +471,42 @@ fn trustee_ceremony_and_decryption_end_to_end() {
         let mut all = self::lines(&mixed);
         all.extend(new);
         write_lines(&mixed, &all);
+        if i == 1 {
+            // One trustee's shuffle is not enough (t = 2): no trustee decrypts yet.
+            ostracon()
+                .args(["trustee", "decrypt", "--quiet", "--key"])
+                .arg(dirs[1].join("key-2.secret"))
+                .arg("--record")
+                .arg(&mixed)
+                .arg("--out")
+                .arg(root.path().join("early.json"))
+                .assert()
+                .failure()
+                .stderr(predicates::str::contains(
+                    "shuffled by 1 distinct trustee(s), 2 required",
+                ));
+            assert!(!root.path().join("early.json").exists());
+        }
     }
+    // A trustee that requires its own shuffle refuses lists it did not shuffle.
+    ostracon()
+        .args([
+            "trustee",
+            "decrypt",
+            "--quiet",
+            "--require-own-shuffle",
+            "--key",
+        ])
+        .arg(dirs[1].join("key-2.secret"))
+        .arg("--record")
+        .arg(&mixed)
+        .arg("--out")
+        .arg(root.path().join("own.json"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "trustee 2 has not shuffled this list and requires its own shuffle",
+        ));
     // Trustees 1 and 3 decrypt the tally and the mixed lists.
     let mut lines = lines(&mixed);
     let mut partials = Vec::new();

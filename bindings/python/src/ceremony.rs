@@ -22,10 +22,7 @@ use crate::util::{self, bytes, hex, to_json};
 /// The ceremony parameters of an election: `n`, `t` and the context binding the
 /// manifest (computed by the core).
 fn params(manifest: &CoreManifest, trustees: u32, threshold: u32) -> PyResult<CeremonyParams> {
-    let p = Parameters {
-        trustees,
-        threshold,
-    };
+    let p = Parameters::new(trustees, threshold);
     p.validate().map_err(errors::core)?;
     let context = ceremony_context(manifest, &p);
     CeremonyParams::new(trustees, threshold, context).map_err(|e| errors::core(e.into()))
@@ -42,10 +39,7 @@ pub fn election_from(manifest: &CoreManifest, transcript: &CoreTranscript) -> Py
         .clone()
         .verify(&mut util::rng())
         .map_err(ceremony_err)?;
-    let p = Parameters {
-        trustees: ceremony.params().n(),
-        threshold: ceremony.params().t(),
-    };
+    let p = Parameters::new(ceremony.params().n(), ceremony.params().t());
     let commitments = ceremony
         .announcements()
         .iter()

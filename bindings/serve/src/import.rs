@@ -11,7 +11,7 @@
 use axum::http::StatusCode;
 use ostracon::board::{BoardEntry, EntryKind};
 use ostracon::dlog::DlogTable;
-use ostracon::election::Election;
+use ostracon::election::{Election, Parameters};
 use ostracon::keyceremony::PublicCeremony;
 use ostracon::mixnet::{MixError, MixList, MixStep, MixnetResult, ShuffleGenerators};
 use ostracon::record::RecordItem;
@@ -232,6 +232,9 @@ impl Mixnet {
                 format!("contest '{id}' has not been shuffled yet"),
             ));
         }
+        // Honest trustees decrypt a list only once enough distinct trustees shuffled it.
+        l.check_mixers(election.parameters().mixers())
+            .map_err(|e| conflict("too_few_mixers", format!("contest '{id}': {e}")))?;
         let trustee = partial.trustee;
         l.add_decryption(election, ceremony, partial.clone(), &mut OsRng)
             .map_err(|e| match e {
@@ -250,12 +253,12 @@ impl Mixnet {
             })
     }
 
-    /// Whether every contest is shuffled and decrypted by `threshold` trustees (a list
-    /// without counted ballots needs neither).
-    pub(crate) fn ready(&self, threshold: u32) -> bool {
+    /// Whether every contest is shuffled by the election's number of distinct trustees
+    /// and decrypted by `t` of them (a list without counted ballots needs neither).
+    pub(crate) fn ready(&self, params: &Parameters) -> bool {
         self.lists
             .iter()
-            .all(|l| self.counted == 0 || (l.steps() > 0 && l.is_ready(threshold)))
+            .all(|l| self.counted == 0 || (l.steps() > 0 && l.is_ready(params)))
     }
 
     /// The decrypted ballots and counts of every ranked and write-in contest.
@@ -315,7 +318,7 @@ pub(crate) fn results(
     mix: &Mixnet,
 ) -> Result<Option<Results>, ApiError> {
     let t = election.parameters().threshold;
-    if partials.len() < t as usize || !mix.ready(t) {
+    if partials.len() < t as usize || !mix.ready(election.parameters()) {
         return Ok(None);
     }
     let mut results = tally

@@ -142,10 +142,7 @@ pub fn prepare(config: &PrepareConfig, progress: &dyn Fn(u64)) -> Result<u64, Lo
     std::fs::create_dir_all(&config.out).map_err(io_err(&config.out))?;
     let mut rng = ChaCha20Rng::seed_from_u64(config.seed);
     let manifest = manifest(config.options, config.ranked);
-    let params = Parameters {
-        trustees: config.trustees,
-        threshold: config.threshold,
-    };
+    let params = Parameters::new(config.trustees, config.threshold);
     params.validate().map_err(err)?;
     manifest.validate().map_err(err)?;
     let cparams = CeremonyParams::new(

@@ -993,7 +993,7 @@ async fn a_ranked_contest_goes_through_the_mixnet(backend: Backend) {
             &election.context(),
             contest,
             step,
-            mixer,
+            &key(mixer),
             ek,
             &generators,
             input,
@@ -1041,6 +1041,17 @@ async fn a_ranked_contest_goes_through_the_mixnet(backend: Backend) {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["mixnet"][0]["shuffles"], 1);
     assert_eq!(v["decrypted"], false);
+    // One trustee's shuffle is not enough to decrypt (t = 2 distinct mixers).
+    let (s, v) = import(line(RecordItem::MixDecryption {
+        contest,
+        partial: PartialDecryption::from_key_share(&pctx, &key(2), &first.output, &mut OsRng),
+    }))
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("too_few_mixers")),
+        "{v}"
+    );
     // A second step made from the counted rows instead of the first step's output, in
     // one body with a valid tally decryption: the body is refused whole.
     let wrong = shuffle(1, 2, &rows);
@@ -1171,7 +1182,10 @@ async fn a_ranked_contest_goes_through_the_mixnet(backend: Backend) {
     assert_ne!(record, before);
     let report = ostracon::verify::verify_bytes(&record, &mut OsRng).unwrap();
     assert!(report.is_ok(), "{}", report.summary());
-    assert_eq!(report.checks[&21].passed, 2, "two shuffles verified");
+    assert_eq!(
+        report.checks[&21].passed, 3,
+        "two shuffles verified, by two distinct trustees"
+    );
     let mut reader = ostracon::record::SliceReader::new(&record).unwrap();
     let mut mixed = Vec::new();
     while let Some(item) = reader.next_item().unwrap() {
@@ -1245,7 +1259,7 @@ async fn a_ranked_contest_without_ballots_needs_no_shuffle(backend: Backend) {
         &election.context(),
         1,
         0,
-        1,
+        &key(1),
         ek,
         &gens,
         &row,

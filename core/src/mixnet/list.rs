@@ -29,6 +29,7 @@ pub struct MixList {
     contest: u32,
     width: usize,
     steps: u32,
+    mixers: Vec<u32>,
     rows: Vec<Ciphertext>,
     partials: Vec<PartialDecryption>,
 }
@@ -41,6 +42,7 @@ impl MixList {
             contest,
             width,
             steps: 0,
+            mixers: Vec::new(),
             rows: Vec::new(),
             partials: Vec::new(),
         }
@@ -92,6 +94,35 @@ impl MixList {
         self.steps
     }
 
+    /// The trustee who made each shuffle so far, in chain order.
+    pub fn mixers(&self) -> &[u32] {
+        &self.mixers
+    }
+
+    /// How many distinct trustees have shuffled the list.
+    pub fn distinct_mixers(&self) -> usize {
+        super::distinct_mixers(self.mixers.iter().copied())
+    }
+
+    /// Whether trustee `trustee` made one of the shuffles.
+    pub fn is_mixed_by(&self, trustee: u32) -> bool {
+        self.mixers.contains(&trustee)
+    }
+
+    /// Whether the list may be decrypted: it has no rows, or at least `required`
+    /// distinct trustees (the election's [`mixers`](crate::election::Parameters::mixers))
+    /// have shuffled it.
+    ///
+    /// # Errors
+    /// [`MixError::TooFewMixers`].
+    pub fn check_mixers(&self, required: u32) -> Result<(), MixError> {
+        let distinct = self.distinct_mixers();
+        if !self.rows.is_empty() && distinct < required as usize {
+            return Err(MixError::TooFewMixers { distinct, required });
+        }
+        Ok(())
+    }
+
     /// The current list: the input before the first shuffle, then the last shuffle's
     /// output.
     pub fn rows(&self) -> &[Ciphertext] {
@@ -114,11 +145,14 @@ impl MixList {
         self.partials.iter().any(|p| p.trustee == trustee)
     }
 
-    /// Whether the list is final and decrypted by at least `threshold` trustees, so
-    /// that [`MixList::result`] can succeed: shuffled at least once (an empty list
-    /// needs neither shuffle nor decryption).
-    pub fn is_ready(&self, threshold: u32) -> bool {
-        self.rows.is_empty() || (self.steps > 0 && self.partials.len() >= threshold as usize)
+    /// Whether the list is final and decrypted by at least `t` trustees, so that
+    /// [`MixList::result`] can succeed: shuffled by the election's number of distinct
+    /// mixers (an empty list needs neither shuffle nor decryption).
+    pub fn is_ready(&self, params: &crate::election::Parameters) -> bool {
+        self.rows.is_empty()
+            || (self.steps > 0
+                && self.check_mixers(params.mixers()).is_ok()
+                && self.partials.len() >= params.threshold as usize)
     }
 
     /// Appends the row of a counted ballot (its ciphertexts for this contest).
@@ -155,14 +189,16 @@ impl MixList {
     }
 
     /// Verifies `step` as the next shuffle of the chain (its proof bound to the
-    /// election, the contest and the step's position) and takes its output as the
-    /// current list.
+    /// election, the contest and the step's position; its signature by the trustee it
+    /// names) and takes its output as the current list.
     ///
     /// # Errors
     /// [`MixError::AfterDecryption`] once a partial decryption is taken;
     /// [`MixError::EmptyList`] when there is nothing to shuffle;
-    /// [`MixError::InvalidStep`] (naming the step) when the proof does not verify or the
-    /// generators do not cover the rows.
+    /// [`MixError::InvalidStep`] (naming the step) when the mixer is not a trustee
+    /// ([`MixError::UnknownMixer`]), the proof does not verify or the generators do not
+    /// cover the rows, or the signature is not the named trustee's
+    /// ([`MixError::InvalidSignature`]).
     pub fn push_step(
         &mut self,
         election: &Election,
@@ -171,6 +207,13 @@ impl MixList {
         rng: &mut impl CryptoRngCore,
     ) -> Result<(), MixError> {
         self.check_can_mix()?;
+        let at = |reason| MixError::InvalidStep {
+            step: self.steps as usize,
+            reason: alloc::boxed::Box::new(reason),
+        };
+        let share = election
+            .verification_share(step.mixer)
+            .ok_or_else(|| at(MixError::UnknownMixer { mixer: step.mixer }))?;
         let ctx = mix_context(&election.context(), self.contest, self.steps);
         shuffle::verify(
             &ctx,
@@ -182,10 +225,15 @@ impl MixList {
             &step.proof,
             rng,
         )
-        .map_err(|reason| MixError::InvalidStep {
-            step: self.steps as usize,
-            reason: alloc::boxed::Box::new(reason),
-        })?;
+        .map_err(at)?;
+        step.verify_signature(
+            &election.context(),
+            self.contest,
+            self.steps,
+            &self.rows,
+            &share,
+        )
+        .map_err(at)?;
         self.take_step(step);
         Ok(())
     }
@@ -199,6 +247,7 @@ impl MixList {
 
     fn take_step(&mut self, step: MixStep) {
         self.rows = step.output;
+        self.mixers.push(step.mixer);
         self.steps += 1;
     }
 
@@ -213,16 +262,17 @@ impl MixList {
     }
 
     /// Shuffles the current list as the next step of the chain (a fresh random
-    /// permutation and nonces), takes the output as the current list and returns the
-    /// step to publish.
+    /// permutation and nonces) as trustee `share.index()`, signs the step with the key
+    /// share, takes the output as the current list and returns the step to publish.
     ///
     /// # Errors
-    /// As [`MixList::push_step`] for the order; [`MixError::Generators`] when the
-    /// generators do not cover the rows.
+    /// As [`MixList::push_step`] for the order; [`MixError::ForeignKeyShare`] for a
+    /// key share of another election; [`MixError::Generators`] when the generators do
+    /// not cover the rows.
     pub fn mix(
         &mut self,
         election: &Election,
-        mixer: u32,
+        share: &KeyShare,
         generators: &ShuffleGenerators,
         rng: &mut impl CryptoRngCore,
     ) -> Result<MixStep, MixError> {
@@ -231,7 +281,7 @@ impl MixList {
             &election.context(),
             self.contest,
             self.steps,
-            mixer,
+            share,
             election.encryption_key(),
             generators,
             &self.rows,
@@ -239,22 +289,38 @@ impl MixList {
             rng,
         )?;
         self.rows.clone_from(&step.output);
+        self.mixers.push(step.mixer);
         self.steps += 1;
         Ok(step)
     }
 
     /// A trustee's partial decryption of the current (final) list, with its proofs.
+    /// With `require_own_shuffle`, the trustee also refuses unless one of the shuffles
+    /// is its own (then the list is anonymous to everyone else, whoever they are).
     ///
     /// # Errors
     /// [`MixError::NotMixed`] when the list has rows but no shuffle yet: decrypting the
-    /// board's own rows would reveal how each voter voted.
+    /// board's own rows would reveal how each voter voted;
+    /// [`MixError::TooFewMixers`] when fewer distinct trustees than the election's
+    /// `mixers` shuffled it; [`MixError::NotMixedBy`] as said;
+    /// [`MixError::ForeignKeyShare`] for a key share of another election.
     pub fn partial_decryption(
         &self,
         election: &Election,
         key: &KeyShare,
+        require_own_shuffle: bool,
         rng: &mut impl CryptoRngCore,
     ) -> Result<PartialDecryption, MixError> {
+        if key.joint_key() != election.joint_key() {
+            return Err(MixError::ForeignKeyShare);
+        }
         self.check_mixed()?;
+        self.check_mixers(election.parameters().mixers())?;
+        if require_own_shuffle && !self.rows.is_empty() && !self.is_mixed_by(key.index()) {
+            return Err(MixError::NotMixedBy {
+                trustee: key.index(),
+            });
+        }
         let ctx = decryption_context(&election.decryption_context(), self.contest);
         Ok(PartialDecryption::from_key_share(
             &ctx, key, &self.rows, rng,
@@ -338,7 +404,8 @@ impl MixList {
     /// The contest's decrypted ballots and count.
     ///
     /// # Errors
-    /// As [`MixList::values`]; [`MixError::Shape`] when the election's manifest has no
+    /// As [`MixList::values`]; [`MixError::TooFewMixers`] as for
+    /// [`MixList::partial_decryption`]; [`MixError::Shape`] when the election's manifest has no
     /// ranked or write-in contest of this list's index and width.
     pub fn result(&self, election: &Election, table: &DlogTable) -> Result<MixnetResult, MixError> {
         let contest = election
@@ -352,6 +419,8 @@ impl MixList {
                 width: self.width,
                 len: self.rows.len(),
             })?;
+        self.check_mixed()?;
+        self.check_mixers(election.parameters().mixers())?;
         let bound = encoding::value_max(&contest.rule, contest.options.len()).unwrap_or(0) + 1;
         let values = self.values(election.parameters().threshold, bound, table)?;
         Ok(MixnetResult::from_rows(contest, &values))

@@ -4,8 +4,7 @@
 //! 1. Each cast ballot contributes one **row** of ciphertexts for the contest (a ranked
 //!    ballot: one ciphertext per rank; a write-in: one per two bytes of text; see
 //!    [`encoding`]).
-//! 2. Several mix servers in turn (e.g. each trustee once) re-encrypt and permute the
-//!    rows and prove it ([`shuffle`]); [`verify_chain`] checks the chain of shuffles from
+//! 2. Trustees in turn re-encrypt and permute the rows, prove it and sign the step ([`shuffle`]); [`verify_chain`] checks the chain of shuffles from
 //!    the board's rows to the final list.
 //! 3. Trustees decrypt every ciphertext of the final list with proofs
 //!    ([`crate::threshold`]); the values decode to rankings or text ([`encoding`]).
@@ -13,7 +12,11 @@
 //!    inclusive Gregory) for several, round by round.
 //!
 //! Every proof is bound to the election and to the contest and position of its shuffle
-//! ([`mix_context`]), so a shuffle cannot be replayed elsewhere in the chain.
+//! ([`mix_context`]), so a shuffle cannot be replayed elsewhere in the chain. Every
+//! shuffle is made by a trustee and signed with its key share over the step
+//! ([`signature_context`]), and a list is decrypted only once at least the election's
+//! `mixers` distinct trustees (by default `t`) have shuffled it: a host, or any
+//! coalition of fewer than `t` trustees, cannot undo the permutation.
 //!
 //! [`MixList`] follows one contest through steps 1–3 with the record's order rules:
 //! the verifier, a ballot box importing the trustees' work and a trustee about to
@@ -27,7 +30,10 @@ use rand_core::CryptoRngCore;
 
 use crate::elgamal::{Ciphertext, PublicKey};
 use crate::error::{Error, ProofError, ProofKind};
+use crate::group::Point;
+use crate::keyceremony::KeyShare;
 use crate::labels;
+use crate::proofs::schnorr::{Base, SchnorrProof};
 use crate::threshold::ThresholdError;
 use crate::transcript::ProofContext;
 
@@ -65,6 +71,32 @@ pub enum MixError {
     },
     /// The shuffle proof does not verify.
     InvalidShuffle,
+    /// A step's mixer is not a trustee of the election (its index is outside `1..=n`).
+    UnknownMixer {
+        /// The index the step names.
+        mixer: u32,
+    },
+    /// A step's signature does not verify under the verification share of the trustee
+    /// it names: the step was made, or altered, by someone else.
+    InvalidSignature {
+        /// The trustee the step names.
+        mixer: u32,
+    },
+    /// The key share given to shuffle or decrypt belongs to another election.
+    ForeignKeyShare,
+    /// A list shuffled by fewer distinct trustees than the election requires: whoever
+    /// made the other shuffles (or all of them) could undo the permutation.
+    TooFewMixers {
+        /// Distinct trustees among the chain's mixers.
+        distinct: usize,
+        /// Distinct trustees required (the election's `mixers`).
+        required: u32,
+    },
+    /// A trustee that requires its own shuffle in the chain before it decrypts found none.
+    NotMixedBy {
+        /// The trustee.
+        trustee: u32,
+    },
     /// Step `step` of a mix chain does not verify.
     InvalidStep {
         /// Index of the failing step (0 = the first shuffle).
@@ -103,6 +135,11 @@ impl MixError {
             MixError::NotAPermutation => "mix.not_a_permutation",
             MixError::Generators { .. } => "mix.generators",
             MixError::InvalidShuffle => "mix.invalid_shuffle",
+            MixError::UnknownMixer { .. } => "mix.unknown_mixer",
+            MixError::InvalidSignature { .. } => "mix.invalid_signature",
+            MixError::ForeignKeyShare => "mix.foreign_key_share",
+            MixError::TooFewMixers { .. } => "mix.too_few_mixers",
+            MixError::NotMixedBy { .. } => "mix.not_mixed_by",
             MixError::InvalidStep { .. } => "mix.invalid_step",
             MixError::InputClosed => "mix.input_closed",
             MixError::AfterDecryption => "mix.after_decryption",
@@ -132,6 +169,25 @@ impl fmt::Display for MixError {
                 "shuffle generators cover {have} rows, {needed} are needed"
             ),
             MixError::InvalidShuffle => f.write_str("the shuffle proof does not verify"),
+            MixError::UnknownMixer { mixer } => {
+                write!(f, "mixer {mixer} is not a trustee of this election")
+            }
+            MixError::InvalidSignature { mixer } => write!(
+                f,
+                "the step is not signed by trustee {mixer}, the mixer it names"
+            ),
+            MixError::ForeignKeyShare => {
+                f.write_str("the key share belongs to another election")
+            }
+            MixError::TooFewMixers { distinct, required } => write!(
+                f,
+                "shuffled by {distinct} distinct trustee(s), {required} required: the \
+                 other shufflers could undo the permutation"
+            ),
+            MixError::NotMixedBy { trustee } => write!(
+                f,
+                "trustee {trustee} has not shuffled this list and requires its own shuffle"
+            ),
             MixError::InvalidStep { step, reason } => write!(f, "mix step {step}: {reason}"),
             MixError::InputClosed => {
                 f.write_str("the list is already shuffled: rows are added before the first shuffle")
@@ -180,33 +236,68 @@ pub fn mix_context(election: &ProofContext, contest: u32, step: u32) -> ProofCon
         .bind_u64(labels::MIX_STEP, u64::from(step))
 }
 
-/// One shuffle of a mix chain: the mix server's index, its output rows and its proof.
+/// The context of the mixer's signature on shuffle number `step` of contest `contest`:
+/// [`mix_context`], then the mixer's trustee index and the SHA-512 digests of the
+/// step's input list, output list and proof encoding. The signature thus names one
+/// trustee and one shuffle of one list; it cannot be moved to another step, list or
+/// mixer.
+pub fn signature_context(
+    election: &ProofContext,
+    contest: u32,
+    step: u32,
+    mixer: u32,
+    input: &[Ciphertext],
+    output: &[Ciphertext],
+    proof: &ShuffleProof,
+) -> ProofContext {
+    mix_context(election, contest, step)
+        .bind_u64(labels::TRUSTEE, u64::from(mixer))
+        .bind(labels::SHUFFLE_INPUT, &shuffle::digest_ciphertexts(input))
+        .bind(labels::SHUFFLE_OUTPUT, &shuffle::digest_ciphertexts(output))
+        .bind(labels::PROOF, &proof.digest())
+}
+
+/// One shuffle of a mix chain: the trustee who made it, its output rows, its proof, and
+/// the trustee's signature over all of it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MixStep {
-    /// Who mixed (e.g. a trustee index); informative, bound to nothing.
+    /// The trustee who shuffled (its ceremony index, from 1), authenticated by
+    /// `signature`.
     pub mixer: u32,
     /// The re-encrypted, permuted rows (row-major).
     pub output: Vec<Ciphertext>,
     /// The proof of the shuffle.
     pub proof: ShuffleProof,
+    /// The mixer's signature: a Schnorr proof of knowledge of its key share `xᵢ`
+    /// (base `H`, public `Xᵢ`, the trustee's verification share) in the
+    /// [`signature_context`] of this step.
+    pub signature: SchnorrProof,
 }
 
 impl MixStep {
     /// Shuffles `input` as step `step` of `contest`'s chain with a fresh random
-    /// permutation and nonces.
+    /// permutation and nonces, and signs the step with the trustee's key share.
+    ///
+    /// # Errors
+    /// [`MixError::ForeignKeyShare`] when `signer` is not a share of `key`;
+    /// [`MixError::Shape`] or [`MixError::Generators`] for a list the generators or the
+    /// width do not fit.
     #[allow(clippy::too_many_arguments)]
     pub fn run(
         election: &ProofContext,
         contest: u32,
         step: u32,
-        mixer: u32,
+        signer: &KeyShare,
         key: &crate::elgamal::EncryptionKey,
         generators: &ShuffleGenerators,
         input: &[Ciphertext],
         width: usize,
         rng: &mut impl CryptoRngCore,
     ) -> Result<Self, MixError> {
+        if signer.joint_key() != key.public_key() {
+            return Err(MixError::ForeignKeyShare);
+        }
         if width == 0 || input.len() % width != 0 {
             return Err(MixError::Shape {
                 what: "input",
@@ -218,22 +309,65 @@ impl MixStep {
         let witness = ShuffleWitness::random(input.len() / width, width, rng);
         let ctx = mix_context(election, contest, step);
         let (output, proof) = shuffle::shuffle(&ctx, key, generators, input, width, &witness, rng)?;
+        let mixer = signer.index();
+        let sctx = signature_context(election, contest, step, mixer, input, &output, &proof);
+        let signature = SchnorrProof::prove(
+            &sctx,
+            Base::H,
+            signer.secret().as_scalar(),
+            signer.public_share(),
+            rng,
+        );
         Ok(Self {
             mixer,
             output,
             proof,
+            signature,
         })
+    }
+
+    /// Checks the mixer's signature on this step, taken as shuffle number `step` of
+    /// `contest` applied to `input`, under `share`, the named trustee's verification
+    /// share.
+    ///
+    /// # Errors
+    /// [`MixError::InvalidSignature`].
+    pub fn verify_signature(
+        &self,
+        election: &ProofContext,
+        contest: u32,
+        step: u32,
+        input: &[Ciphertext],
+        share: &Point,
+    ) -> Result<(), MixError> {
+        let sctx = signature_context(
+            election,
+            contest,
+            step,
+            self.mixer,
+            input,
+            &self.output,
+            &self.proof,
+        );
+        self.signature
+            .verify(&sctx, Base::H, share)
+            .map_err(|_| MixError::InvalidSignature { mixer: self.mixer })
     }
 }
 
 /// Verifies a chain of shuffles of `contest`: step 0 shuffles `input`, each further step
-/// shuffles the previous step's output. Returns the final list (the input itself when
-/// there are no steps). The first failing step is named.
+/// shuffles the previous step's output, and each is signed by the trustee it names
+/// (`shares[i − 1]` is trustee `i`'s verification share). Returns the final list (the
+/// input itself when there are no steps). The first failing step is named.
+///
+/// How many distinct trustees shuffled is the caller's rule to apply (see
+/// [`distinct_mixers`]).
 #[allow(clippy::too_many_arguments)]
 pub fn verify_chain<'a>(
     election: &ProofContext,
     contest: u32,
     key: &PublicKey,
+    shares: &[Point],
     generators: &ShuffleGenerators,
     input: &'a [Ciphertext],
     width: usize,
@@ -242,6 +376,14 @@ pub fn verify_chain<'a>(
 ) -> Result<&'a [Ciphertext], MixError> {
     let mut current = input;
     for (i, step) in steps.iter().enumerate() {
+        let at = |reason| MixError::InvalidStep {
+            step: i,
+            reason: alloc::boxed::Box::new(reason),
+        };
+        let share = (step.mixer as usize)
+            .checked_sub(1)
+            .and_then(|k| shares.get(k))
+            .ok_or_else(|| at(MixError::UnknownMixer { mixer: step.mixer }))?;
         let ctx = mix_context(election, contest, i as u32);
         shuffle::verify(
             &ctx,
@@ -253,13 +395,18 @@ pub fn verify_chain<'a>(
             &step.proof,
             rng,
         )
-        .map_err(|reason| MixError::InvalidStep {
-            step: i,
-            reason: alloc::boxed::Box::new(reason),
-        })?;
+        .map_err(at)?;
+        step.verify_signature(election, contest, i as u32, current, share)
+            .map_err(at)?;
         current = &step.output;
     }
     Ok(current)
+}
+
+/// The number of distinct trustees among `mixers`.
+pub fn distinct_mixers(mixers: impl IntoIterator<Item = u32>) -> usize {
+    let set: alloc::collections::BTreeSet<u32> = mixers.into_iter().collect();
+    set.len()
 }
 
 /// The proof context of the trustees' partial decryptions of contest `contest`'s final

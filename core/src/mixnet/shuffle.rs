@@ -155,6 +155,34 @@ impl ShuffleProof {
         8 + 32 * (5 * rows + 6 + 3 * width)
     }
 
+    /// SHA-512 of the canonical encoding ([`ShuffleProof::to_bytes`]), without
+    /// building it.
+    pub fn digest(&self) -> [u8; 64] {
+        let mut h = Sha512::new();
+        h.update((self.rows() as u32).to_le_bytes());
+        h.update((self.width() as u32).to_le_bytes());
+        let points = self
+            .commitments
+            .iter()
+            .chain(&self.chain)
+            .chain(&self.t)
+            .chain(self.t4.iter().flatten())
+            .chain(&self.t_hat);
+        for p in points {
+            h.update(p.as_bytes());
+        }
+        let scalars = self
+            .s
+            .iter()
+            .chain(&self.s4)
+            .chain(&self.s_hat)
+            .chain(&self.s_prime);
+        for s in scalars {
+            h.update(s.as_bytes());
+        }
+        h.finalize().into()
+    }
+
     /// Canonical encoding.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(Self::encoded_len(self.rows(), self.width()));
@@ -379,7 +407,9 @@ fn challenges_u(
     (t, u)
 }
 
-fn digest_ciphertexts(cts: &[Ciphertext]) -> [u8; 64] {
+/// SHA-512 of `LE64(len) ‖ A₀ ‖ B₀ ‖ …`: how a shuffle's transcript and its mixer's
+/// signature absorb a list of ciphertexts.
+pub(crate) fn digest_ciphertexts(cts: &[Ciphertext]) -> [u8; 64] {
     let mut h = Sha512::new();
     h.update((cts.len() as u64).to_le_bytes());
     for ct in cts {

@@ -12,10 +12,7 @@ use crate::util::{file, hex, rng, Case, Gen, Group};
 /// from a fixed seed.
 pub fn election() -> Gen<Election> {
     let manifest = simulation::demo_manifest();
-    let params = Parameters {
-        trustees: 5,
-        threshold: 3,
-    };
+    let params = Parameters::new(5, 3);
     let cp = CeremonyParams::new(5, 3, ceremony_context(&manifest, &params))
         .map_err(|e| e.to_string())?;
     let (ceremony, _, _) =

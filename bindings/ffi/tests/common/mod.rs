@@ -17,10 +17,7 @@ pub const VOTER_SEED: [u8; 32] = [7; 32];
 /// An election for `manifest` after a local 2-of-3 key ceremony seeded by `seed`.
 pub fn election_for(manifest: Manifest, seed: u64) -> Election {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let params = Parameters {
-        trustees: 3,
-        threshold: 2,
-    };
+    let params = Parameters::new(3, 2);
     let cparams = CeremonyParams::new(3, 2, ceremony_context(&manifest, &params))
         .expect("ceremony parameters");
     let (ceremony, _, _) = run_ceremony(cparams, &mut rng).expect("key ceremony");
