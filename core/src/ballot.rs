@@ -232,19 +232,43 @@ impl Election {
     }
 
     /// The context of the aggregated range proof over all options of contest `c`.
-    fn all_options_context(&self, ballot_id: &str, c: usize) -> ProofContext {
-        Target::AllOptions.context(&self.ballot_context(ballot_id), c)
+    fn all_options_context(
+        &self,
+        ballot_id: &str,
+        previous_code: Option<&TrackingCode>,
+        c: usize,
+    ) -> ProofContext {
+        Target::AllOptions.context(&self.ballot_context(ballot_id, previous_code), c)
     }
 
-    /// The context every proof of ballot `id` extends.
-    fn ballot_context(&self, ballot_id: &str) -> ProofContext {
-        self.context().bind(labels::BALLOT, ballot_id.as_bytes())
+    /// The context every proof of ballot `id` extends: the election's, bound to the
+    /// ballot id and to the tracking code the ballot chains from (empty for none). A
+    /// ballot's proofs therefore hold only for the `previous_code` it was made with:
+    /// re-issued under another code (which changes its tracking code) it fails them.
+    fn ballot_context(
+        &self,
+        ballot_id: &str,
+        previous_code: Option<&TrackingCode>,
+    ) -> ProofContext {
+        self.context()
+            .bind(labels::BALLOT, ballot_id.as_bytes())
+            .bind(
+                labels::PREVIOUS_CODE,
+                previous_code.map_or(&[][..], |c| &c.0[..]),
+            )
     }
 
-    /// The context of option `o` of contest `c` in ballot `id` (`o = None`: the total).
-    pub fn selection_context(&self, ballot_id: &str, c: usize, o: Option<usize>) -> ProofContext {
+    /// The context of option `o` of contest `c` in ballot `id` chaining from
+    /// `previous_code` (`o = None`: the total).
+    pub fn selection_context(
+        &self,
+        ballot_id: &str,
+        previous_code: Option<&TrackingCode>,
+        c: usize,
+        o: Option<usize>,
+    ) -> ProofContext {
         let target = o.map_or(Target::Total, Target::Option);
-        target.context(&self.ballot_context(ballot_id), c)
+        target.context(&self.ballot_context(ballot_id, previous_code), c)
     }
 
     /// Encrypts a ballot with a fresh master nonce. Returns the ballot and the secrets
@@ -394,6 +418,7 @@ impl Election {
         check_ballot_id(ballot_id).map_err(Error::invalid_input)?;
         let values = self.check_selection(plaintext)?;
         let ek = self.encryption_key();
+        let prev = previous_code.as_ref();
         let mut pre = pre.map(Vec::into_iter);
         let mut contests = Vec::with_capacity(values.len());
         for (ci, (contest, vals)) in self.manifest().contests.iter().zip(&values).enumerate() {
@@ -422,7 +447,7 @@ impl Election {
                         .zip(options)
                         .enumerate()
                     {
-                        let ctx = self.selection_context(ballot_id, ci, Some(o));
+                        let ctx = self.selection_context(ballot_id, prev, ci, Some(o));
                         let b = disjunctive::b_half(*v, max, rk_half);
                         let (b, p) = DisjunctiveProof::prove_precommitted(
                             &ctx,
@@ -442,7 +467,7 @@ impl Election {
                     let mut cts = Vec::with_capacity(vals.len());
                     let mut proofs = Vec::with_capacity(vals.len());
                     for (o, (v, r)) in vals.iter().zip(&nonces).enumerate() {
-                        let ctx = self.selection_context(ballot_id, ci, Some(o));
+                        let ctx = self.selection_context(ballot_id, prev, ci, Some(o));
                         let (ct, p) =
                             DisjunctiveProof::encrypt_and_prove(&ctx, ek, *v, max, r, rng)?;
                         cts.push(ct);
@@ -473,7 +498,7 @@ impl Election {
                             .map(|(v, r)| ek.encrypt(*v, r))
                             .collect(),
                     };
-                    let ctx = self.all_options_context(ballot_id, ci);
+                    let ctx = self.all_options_context(ballot_id, prev, ci);
                     let refs: Vec<&Nonce> = nonces.iter().collect();
                     let p = RangeProof::prove(&ctx, ek, &cts, vals, &refs, lo, hi, rng)?;
                     (cts, SelectionProofs::Range(Box::new(p)))
@@ -487,7 +512,7 @@ impl Election {
                         Zeroizing::new(nonces.iter().map(|r| *r.as_scalar()).sum::<Scalar>());
                     let r_sum = Nonce::from_scalar(*r_sum);
                     let raw: RawCiphertext = selections.iter().map(Ciphertext::raw).sum();
-                    let ctx = self.selection_context(ballot_id, ci, None);
+                    let ctx = self.selection_context(ballot_id, prev, ci, None);
                     Some(match method {
                         RangeMethod::Disjunctive(max) => {
                             let shifted = shift(&raw, lo);
@@ -645,7 +670,7 @@ impl Election {
             ))));
         }
         let key = self.joint_key();
-        let bctx = self.ballot_context(id);
+        let bctx = self.ballot_context(id, ballot.previous_code.as_ref());
         let mut checks = Vec::new();
         for (ci, (contest, enc)) in m.contests.iter().zip(&ballot.contests).enumerate() {
             let in_contest = |kind| BallotError {

@@ -77,6 +77,8 @@ pub const BOARD_ENTRY: &[u8] = b"ostracon/v1/board/entry";
 pub const VOTER_SIGNATURE: &[u8] = b"ostracon/v1/voter-signature";
 /// Proof context field: ballot id.
 pub const BALLOT: &[u8] = b"ballot";
+/// Proof context field: the tracking code a ballot chains from (empty for none).
+pub const PREVIOUS_CODE: &[u8] = b"previous-code";
 /// Proof context field: contest index.
 pub const CONTEST: &[u8] = b"contest";
 /// Proof context field: option index.

@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 mod common;
 use common::verify_items;
+use ostracon::ballot::EncryptedBallot;
+use ostracon::board::{Board, Submission};
 use ostracon::curve25519_dalek::scalar::Scalar;
 use ostracon::election::Election;
 use ostracon::elgamal::{Nonce, SecretKey};
@@ -21,6 +23,7 @@ use ostracon::record::RecordItem;
 use ostracon::simulation::{self, Config};
 use ostracon::transcript::ProofContext;
 use ostracon::verify::{self, Prepass, Report};
+use ostracon::BallotErrorKind;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -448,4 +451,64 @@ fn fewer_than_t_distinct_mixers_are_refused() {
         list.partial_decryption(&election, &keys[0], true, &mut rng),
         Err(MixError::NotMixedBy { trustee: 1 })
     );
+}
+
+// ---------------------------------------------------------------------------------
+// The network.
+
+/// Network: an attacker who sees a submission re-issues it (same id, ciphertexts and
+/// proofs) under another valid `previous_code`, to race it in and have the voter's own
+/// refused as a duplicate id. The proofs are bound to the code the ballot was made with:
+/// the copy fails them (singly and in a batch), and the voter's ballot goes in.
+#[test]
+fn network_reissuing_a_ballot_under_another_previous_code_is_refused() {
+    let items = record();
+    let (election, _) = election_and_keys(&items, 7);
+    let mut rng = StdRng::seed_from_u64(8);
+    let mut board = Board::new(&election, None);
+    let plaintext = simulation::random_plaintext(election.manifest(), &mut rng);
+    let (first, _) = election
+        .encrypt_ballot("first", &plaintext, None, &mut rng)
+        .unwrap();
+    let first = board
+        .submit(
+            first,
+            Submission::Cast {
+                voter: None,
+                signature: None,
+            },
+        )
+        .unwrap();
+    for previous in [None, Some(first.tracking_code)] {
+        let (ballot, _) = election
+            .encrypt_ballot("seen", &plaintext, previous, &mut rng)
+            .unwrap();
+        let other = match previous {
+            None => Some(first.tracking_code),
+            Some(_) => None,
+        };
+        let copy = EncryptedBallot {
+            previous_code: other,
+            ..ballot.clone()
+        };
+        assert_ne!(copy.tracking_code(), ballot.tracking_code());
+        let err = election.validate_ballot(&copy).unwrap_err();
+        assert!(
+            matches!(err.kind, BallotErrorKind::Proof(_)),
+            "{previous:?}: {err}"
+        );
+        let batch = election.validate_ballots(&[copy.clone(), ballot.clone()], &mut rng);
+        assert!(matches!(
+            &batch[0],
+            Err(e) if matches!(e.kind, BallotErrorKind::Proof(_))
+        ));
+        assert!(batch[1].is_ok());
+        let cast = || Submission::Cast {
+            voter: None,
+            signature: None,
+        };
+        let mut b = board.clone();
+        assert!(b.submit(copy, cast()).is_err());
+        b.submit(ballot, cast()).unwrap();
+    }
 }
