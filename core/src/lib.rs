@@ -23,6 +23,7 @@ pub mod keyceremony;
 pub mod labels;
 pub mod manifest;
 pub mod mixnet;
+pub mod pins;
 pub mod proofs;
 pub mod record;
 mod serde_bytes;

@@ -13,6 +13,7 @@
 //! | `ceremony.json`           | no     | `finish`   | the public ceremony transcript, for the record header |
 //! | `complaint-I-J.json`      | no     | `finish`   | `I`'s complaint about `J`'s share        |
 //! | `partial-I.json`          | no     | `decrypt`  | a `decryption` record line, to append to the record |
+//! | `decrypted-I.json`        | no (keep it) | `decrypt` | what `I` decrypted of the election (board, tally, mixed lists; `DecryptionPins`): a second, different version is refused |
 //!
 //! The trustee state machine is not serialisable, so the state file keeps what recreates
 //! it exactly: the communication key and the 32-byte seed of the ChaCha20 generator that
@@ -29,8 +30,9 @@ use ostracon::keyceremony::{
 };
 use ostracon::manifest::Manifest;
 use ostracon::mixnet::{MixError, MixList, MixStep, ShuffleGenerators};
+use ostracon::pins::{DecryptionPins, PinError};
 use ostracon::record::io::RecordReader;
-use ostracon::record::{Header, RecordItem};
+use ostracon::record::{BoardSummary, Header, RecordItem};
 use ostracon::tally::EncryptedTally;
 use ostracon::threshold::PartialDecryption;
 use ostracon::verify::Prepass;
@@ -153,6 +155,12 @@ pub struct DecryptArgs {
     /// are). Without it, the election's number of distinct trustee mixers is required.
     #[arg(long)]
     require_own_shuffle: bool,
+    /// What this trustee has decrypted of the election [default: decrypted-I.json beside
+    /// the key]: the first decryption pins the board, the tally and each mixed list;
+    /// a different board, tally or list of the same election is refused (decrypting two
+    /// versions would reveal the ballots in which they differ).
+    #[arg(long)]
+    pins: Option<PathBuf>,
     /// No progress bar while the record is verified.
     #[arg(long)]
     quiet: bool,
@@ -557,6 +565,44 @@ fn decrypt(a: DecryptArgs) -> Result<(), CliError> {
     // Never decrypt what is not the verified tally of the record: everything up to the
     // tally must verify (the decryption checks may fail: they are what is missing).
     let (election, ceremony, tally) = verified_election(&a.record, a.quiet, &key, "decrypt")?;
+    let board = read_board(&a.record)?;
+    let pins_path = a
+        .pins
+        .clone()
+        .unwrap_or_else(|| a.key.with_file_name(format!("decrypted-{index}.json")));
+    let mut pins = if pins_path.exists() {
+        DecryptionPins::from_json(&files::read(&pins_path)?).map_err(|e| {
+            CliError::file(
+                e.to_string(),
+                &pins_path,
+                "this trustee's decryption log is damaged: restore it from your backup",
+            )
+        })?
+    } else {
+        DecryptionPins::new(election.base_hash())
+    };
+    let refused = |e: PinError| {
+        CliError::failed(
+            format!("refusing to decrypt: {e}"),
+            a.record.display().to_string(),
+            format!(
+                "{} records what this trustee decrypted; ask the host why the record changed",
+                pins_path.display()
+            ),
+        )
+    };
+    if pins.election != *election.base_hash() {
+        return Err(CliError::usage(
+            format!(
+                "{} is the decryption log of another election",
+                pins_path.display()
+            ),
+            "--pins",
+            "give this election's log, or a new path",
+        ));
+    }
+    pins.pin_tally(election.base_hash(), board.count, &board.head, &tally)
+        .map_err(refused)?;
     let ctx = election.context();
     let flat = tally.flat();
     let partial = PartialDecryption::from_key_share(&ctx, &key, &flat, &mut OsRng);
@@ -597,6 +643,8 @@ fn decrypt(a: DecryptArgs) -> Result<(), CliError> {
                 }
                 Err(e) => return Err(CliError::internal(e.to_string(), "trustee decrypt")),
             };
+        pins.pin_list(election.base_hash(), list.contest(), list.rows())
+            .map_err(refused)?;
         lines.push(
             RecordItem::MixDecryption {
                 contest: list.contest(),
@@ -606,6 +654,8 @@ fn decrypt(a: DecryptArgs) -> Result<(), CliError> {
             .map_err(|e| CliError::internal(e, "trustee decrypt"))?,
         );
     }
+    // The log first: a decryption is never released without its pin.
+    files::write(&pins_path, pins.to_json().as_bytes())?;
     write_json_lines(&out, &lines)?;
     println!(
         "trustee {index}: partial decryption of {} tally values",
@@ -835,6 +885,21 @@ fn mix(a: MixArgs) -> Result<(), CliError> {
         lines.len()
     );
     Ok(())
+}
+
+/// The final board summary of a record.
+fn read_board(path: &Path) -> Result<BoardSummary, CliError> {
+    let mut reader = RecordReader::open(path).map_err(|e| CliError::record(path, e))?;
+    while let Some(item) = reader.next_item().map_err(|e| CliError::record(path, e))? {
+        if let RecordItem::Board(b) = item {
+            return Ok(b);
+        }
+    }
+    Err(CliError::file(
+        "the record has no board summary",
+        path,
+        "decrypt a record that holds the closed board",
+    ))
 }
 
 /// The header and the encrypted tally of a record.

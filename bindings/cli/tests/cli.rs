@@ -394,56 +394,61 @@ fn trustee_ceremony_and_decryption_end_to_end() {
 
     // A small record for this election, made by the host with the core API: ballots,
     // board, encrypted tally; no decryption yet.
-    let mut rng = ChaCha20Rng::seed_from_u64(9);
-    let record = root.path().join("record.jsonl");
-    let mut w = RecordWriter::create(&record, Format::Json).unwrap();
-    w.write(&RecordItem::Header(Header::new(
-        &election,
-        transcript.clone(),
-    )))
-    .unwrap();
-    let mut board = Board::new(&election, None);
-    let mut acc = TallyAccumulator::new(&election);
-    // Homomorphic contests only: ranked and write-in contests are not in the tally.
-    let mut expected: Vec<Vec<u64>> = election
-        .manifest()
-        .tally_shape()
-        .into_iter()
-        .map(|n| vec![0; n])
-        .collect();
-    for b in 0..6 {
-        let p = random_plaintext(election.manifest(), &mut rng);
-        for (e, v) in expected
-            .iter_mut()
-            .zip(election.check_selection(&p).unwrap())
-        {
-            for (x, y) in e.iter_mut().zip(v) {
-                *x += y;
+    let make_record = |path: &Path, ballots: u32, seed: u64| {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let mut w = RecordWriter::create(path, Format::Json).unwrap();
+        w.write(&RecordItem::Header(Header::new(
+            &election,
+            transcript.clone(),
+        )))
+        .unwrap();
+        let mut board = Board::new(&election, None);
+        let mut acc = TallyAccumulator::new(&election);
+        // Homomorphic contests only: ranked and write-in contests are not in the tally.
+        let mut expected: Vec<Vec<u64>> = election
+            .manifest()
+            .tally_shape()
+            .into_iter()
+            .map(|n| vec![0; n])
+            .collect();
+        for b in 0..ballots {
+            let p = random_plaintext(election.manifest(), &mut rng);
+            for (e, v) in expected
+                .iter_mut()
+                .zip(election.check_selection(&p).unwrap())
+            {
+                for (x, y) in e.iter_mut().zip(v) {
+                    *x += y;
+                }
             }
+            let (ballot, _) = election
+                .encrypt_ballot(&format!("b-{b}"), &p, None, &mut rng)
+                .unwrap();
+            let entry = board
+                .submit(
+                    ballot,
+                    Submission::Cast {
+                        voter: None,
+                        signature: None,
+                    },
+                )
+                .unwrap();
+            acc.add(&entry.ballot, 1).unwrap();
+            w.write(&RecordItem::Entry(entry)).unwrap();
         }
-        let (ballot, _) = election
-            .encrypt_ballot(&format!("b-{b}"), &p, None, &mut rng)
-            .unwrap();
-        let entry = board
-            .submit(
-                ballot,
-                Submission::Cast {
-                    voter: None,
-                    signature: None,
-                },
-            )
-            .unwrap();
-        acc.add(&entry.ballot, 1).unwrap();
-        w.write(&RecordItem::Entry(entry)).unwrap();
-    }
-    w.write(&RecordItem::Board(BoardSummary {
-        count: board.len(),
-        head: *board.head(),
-    }))
-    .unwrap();
-    let tally = acc.finish();
-    w.write(&RecordItem::Tally(tally.clone())).unwrap();
-    w.finish().unwrap();
+        w.write(&RecordItem::Board(BoardSummary {
+            count: board.len(),
+            head: *board.head(),
+        }))
+        .unwrap();
+        let tally = acc.finish();
+        w.write(&RecordItem::Tally(tally.clone())).unwrap();
+        w.finish().unwrap();
+        (tally, expected)
+    };
+    let record = root.path().join("record.jsonl");
+    let (tally, expected) = make_record(&record, 6, 9);
+    let mut rng = ChaCha20Rng::seed_from_u64(10);
 
     // Trustees 1 and 3 shuffle the ranked and write-in contests in turn; the host
     // appends each trustee's lines to the record before the next one shuffles.
@@ -540,6 +545,29 @@ fn trustee_ceremony_and_decryption_end_to_end() {
             lines.push(line);
         }
     }
+    // A host that asks trustee 1 to decrypt a second board of the same election (here
+    // one more ballot) is refused: the difference of the two tallies would reveal it.
+    // Asking again for the same record is fine.
+    assert!(dirs[0].join("decrypted-1.json").exists());
+    let fork = root.path().join("fork.jsonl");
+    make_record(&fork, 7, 11);
+    let decrypt_as_1 = |record: &Path| {
+        ostracon()
+            .args(["trustee", "decrypt", "--quiet", "--key"])
+            .arg(dirs[0].join("key-1.secret"))
+            .arg("--record")
+            .arg(record)
+            .arg("--out")
+            .arg(root.path().join("again-1.json"))
+            .assert()
+    };
+    decrypt_as_1(&fork)
+        .failure()
+        .stderr(predicates::str::contains(
+            "this trustee already decrypted another board of this election (6 entries",
+        ));
+    assert!(!root.path().join("again-1.json").exists());
+    decrypt_as_1(&mixed).success();
     // The host combines them: the results are the count of the plaintexts.
     let ceremony = transcript.verify(&mut rng).unwrap();
     let flat = tally.flat();
