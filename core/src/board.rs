@@ -295,6 +295,9 @@ pub fn check_voter(
         (Some(_), None) => return Err(err(BallotErrorKind::BadSignature)),
         (None, _) => {}
     }
+    if v.weight > 1 && election.manifest().has_mixnet_contest() {
+        return Err(err(BallotErrorKind::WeightNotAllowed { weight: v.weight }));
+    }
     Ok(v.weight)
 }
 

@@ -242,6 +242,12 @@ pub enum BallotErrorKind {
     BadOpening(String),
     /// The ballot was already cast, or already challenged.
     AlreadyUsed,
+    /// The voter's weight is above 1 in an election with a ranked or write-in contest
+    /// (a mixed row cannot carry a weight without revealing whose it is).
+    WeightNotAllowed {
+        /// The registry's weight.
+        weight: u64,
+    },
 }
 
 /// A ballot refused, with the ballot and (where known) the contest and option at fault.
@@ -282,6 +288,7 @@ impl BallotError {
             BallotErrorKind::BadSignature => "ballot.bad_signature",
             BallotErrorKind::BadOpening(_) => "ballot.bad_opening",
             BallotErrorKind::AlreadyUsed => "ballot.already_used",
+            BallotErrorKind::WeightNotAllowed { .. } => "ballot.weight_not_allowed",
         }
     }
 }
@@ -328,6 +335,10 @@ impl fmt::Display for Reason<'_> {
             BallotErrorKind::BadSignature => f.write_str("voter signature does not verify"),
             BallotErrorKind::BadOpening(m) => write!(f, "challenge opening does not match: {m}"),
             BallotErrorKind::AlreadyUsed => f.write_str("already cast or challenged"),
+            BallotErrorKind::WeightNotAllowed { weight } => write!(
+                f,
+                "voter weight {weight}: with ranked or write-in contests a voter's weight is 0 or 1"
+            ),
         }
     }
 }

@@ -283,6 +283,13 @@ impl Manifest {
         self.contests.iter().map(Contest::width).collect()
     }
 
+    /// Whether some contest is ranked or write-in (counted through the mixnet). Such an
+    /// election admits voter weights 0 and 1 only: a weight-0 ballot contributes no row,
+    /// and a row cannot carry a larger weight without revealing whose it is.
+    pub fn has_mixnet_contest(&self) -> bool {
+        self.contests.iter().any(|c| !c.rule.is_homomorphic())
+    }
+
     /// Number of homomorphically tallied values per contest (0 for ranked and
     /// write-in contests): the shape of a tally.
     pub fn tally_shape(&self) -> Vec<usize> {

@@ -54,7 +54,9 @@ pub struct Config {
     pub revote_every: u64,
     /// Voters sign their ballots and the board requires signatures.
     pub signatures: bool,
-    /// Voters have weights 1 to 5 (instead of 1).
+    /// Voters have weights 1 to 5 (instead of 1); in an election with a ranked or
+    /// write-in contest, which admits weights 0 and 1 only, every third voter has
+    /// weight 0.
     pub weights: bool,
     /// Seed of every random choice.
     pub seed: u64,
@@ -346,12 +348,11 @@ pub fn run(
         seed[8..16].copy_from_slice(&i.to_le_bytes());
         board::SigningKey::from_bytes(&seed)
     };
-    let weight_of = |i: u64| {
-        if config.weights {
-            1 + (i * 7 + 3) % 5
-        } else {
-            1
-        }
+    let mixnet = config.manifest.has_mixnet_contest();
+    let weight_of = |i: u64| match (config.weights, mixnet) {
+        (false, _) => 1,
+        (true, false) => 1 + (i * 7 + 3) % 5,
+        (true, true) => u64::from(i % 3 != 1),
     };
     for i in 0..config.ballots {
         let key = config.signatures.then(|| voter_key(i).verifying_key());
@@ -456,9 +457,11 @@ pub fn run(
                 let plain = election.check_selection(&job.2)?;
                 tally_values(&mut expected, &plain, w);
                 for (list, plain_rows) in lists.iter_mut().zip(&mut mix_plain) {
-                    list.push_ballot(&entry.ballot)?;
-                    if let Some(p) = plain.get(list.contest() as usize) {
-                        plain_rows.extend_from_slice(p);
+                    // A weight-0 ballot has no row.
+                    if list.push_counted(&entry)? {
+                        if let Some(p) = plain.get(list.contest() as usize) {
+                            plain_rows.extend_from_slice(p);
+                        }
                     }
                 }
             }

@@ -1417,8 +1417,11 @@ fn verify_entries(
         match &e.kind {
             EntryKind::Cast { weight, .. } if counted => {
                 partial.report.counts.counted += 1;
-                if let Some(row) = mixnet_row(election, &e.ballot) {
-                    partial.rows.insert(e.position, row);
+                // A weight-0 ballot has no say in mixnet contests either: no row.
+                if *weight > 0 {
+                    if let Some(row) = mixnet_row(election, &e.ballot) {
+                        partial.rows.insert(e.position, row);
+                    }
                 }
                 if partial.tally.add(&e.ballot, *weight).is_err() {
                     // Shape errors are already reported under BALLOT_SHAPE.

@@ -512,3 +512,117 @@ fn network_reissuing_a_ballot_under_another_previous_code_is_refused() {
         b.submit(ballot, cast()).unwrap();
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Weights in mixnet contests.
+
+/// Board/host and voters: in an election with ranked or write-in contests a weight-0
+/// voter has no row (no say), and a weight above 1 is refused by the board and by the
+/// verifier (a mixed row cannot carry a weight without revealing whose it is).
+#[test]
+fn weights_in_mixnet_contests_are_zero_or_one_and_weight_zero_has_no_row() {
+    let config = Config {
+        weights: true,
+        ..Config::demo(12, 9)
+    };
+    let mut items = Vec::new();
+    let outcome = simulation::run(&config, &mut |item| {
+        items.push(item);
+        Ok(())
+    })
+    .unwrap();
+    let report = verify_items(&items);
+    assert!(report.is_ok(), "{}", report.summary());
+    assert_eq!(outcome.results, outcome.expected);
+    // Rows: exactly the counted ballots of weight 1.
+    let counted_weight_1 = {
+        let mut pre = Prepass::new();
+        for i in &items {
+            if let RecordItem::Entry(e) = i {
+                pre.note(e);
+            }
+        }
+        items
+            .iter()
+            .filter(|i| match i {
+                RecordItem::Entry(e) => {
+                    pre.is_counted(e)
+                        && matches!(e.kind, ostracon::board::EntryKind::Cast { weight: 1, .. })
+                }
+                _ => false,
+            })
+            .count()
+    };
+    let zero = items
+        .iter()
+        .filter(|i| {
+            matches!(i, RecordItem::Entry(e)
+            if matches!(e.kind, ostracon::board::EntryKind::Cast { weight: 0, .. }))
+        })
+        .count();
+    assert!(zero > 0, "the demo has weight-0 voters");
+    let results = report.results.as_ref().unwrap();
+    for m in &results.mixnet {
+        assert_eq!(m.ballots.len(), counted_weight_1, "contest {}", m.contest);
+    }
+    // A registry weight of 2 is refused at the board...
+    let (election, _) = election_and_keys(&record(), 7);
+    let mut registry = ostracon::board::VoterRegistry::new(false);
+    registry.insert(
+        "heavy",
+        ostracon::board::Voter {
+            key: None,
+            weight: 2,
+        },
+    );
+    let mut board = Board::new(&election, Some(registry));
+    let mut rng = StdRng::seed_from_u64(10);
+    let p = simulation::random_plaintext(election.manifest(), &mut rng);
+    let (ballot, _) = election.encrypt_ballot("h", &p, None, &mut rng).unwrap();
+    let err = board
+        .submit(
+            ballot,
+            Submission::Cast {
+                voter: Some("heavy".into()),
+                signature: None,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.kind, BallotErrorKind::WeightNotAllowed { weight: 2 });
+    assert_eq!(err.code(), "ballot.weight_not_allowed");
+    // ...and by the verifier, on a record whose registry and entry say 2.
+    let mut forged = items.clone();
+    let mut who = None;
+    for i in &mut forged {
+        if let RecordItem::Entry(e) = i {
+            if let ostracon::board::EntryKind::Cast {
+                voter: Some(v),
+                weight,
+                ..
+            } = &mut e.kind
+            {
+                if who.is_none() || who.as_ref() == Some(v) {
+                    who = Some(v.clone());
+                    *weight = 2;
+                }
+            }
+        }
+    }
+    for i in &mut forged {
+        if let RecordItem::Voters(vs) = i {
+            for v in &mut vs.voters {
+                if Some(&v.id) == who.as_ref() {
+                    v.weight = 2;
+                }
+            }
+        }
+    }
+    let report = verify_items(&forged);
+    assert!(
+        report.failures.iter().any(|f| f
+            .reason
+            .contains("with ranked or write-in contests a voter's weight is 0 or 1")),
+        "{}",
+        report.summary()
+    );
+}

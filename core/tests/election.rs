@@ -72,6 +72,20 @@ fn thresholds_weights_and_rules() {
         let report = verify_items(&items);
         assert!(report.is_ok(), "{}", report.summary());
     }
+    // Weights 1 to 5 where every contest is tallied homomorphically.
+    let mut manifest = simulation::demo_manifest();
+    manifest.contests.retain(|c| c.rule.is_homomorphic());
+    let config = Config {
+        manifest,
+        weights: true,
+        ..Config::demo(10, 77)
+    };
+    let (outcome, items) = simulate(&config);
+    assert_eq!(outcome.results, outcome.expected);
+    assert!(items.iter().any(|i| matches!(i, RecordItem::Entry(e)
+        if matches!(e.kind, EntryKind::Cast { weight: 5, .. }))));
+    let report = verify_items(&items);
+    assert!(report.is_ok(), "{}", report.summary());
     // Too many absent trustees: refused up front.
     let config = Config {
         absent: vec![1, 2, 3],

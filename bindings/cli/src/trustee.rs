@@ -785,7 +785,7 @@ fn mixnet_lists(record: &Path, election: &Election) -> Result<Vec<NamedList>, Cl
         match item {
             RecordItem::Entry(e) if prepass.is_counted(&e) => {
                 for l in &mut lists {
-                    l.list.push_ballot(&e.ballot).map_err(|err| {
+                    l.list.push_counted(&e).map_err(|err| {
                         CliError::file(
                             format!("ballot {}: {err}", e.position),
                             record,

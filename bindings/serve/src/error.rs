@@ -114,6 +114,9 @@ impl ApiError {
             BallotErrorKind::BadSignature => (StatusCode::FORBIDDEN, "bad_signature"),
             BallotErrorKind::BadOpening(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_opening"),
             BallotErrorKind::AlreadyUsed => (StatusCode::CONFLICT, "already_used"),
+            BallotErrorKind::WeightNotAllowed { .. } => {
+                (StatusCode::FORBIDDEN, "weight_not_allowed")
+            }
             _ => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_ballot"),
         };
         Self {

@@ -88,7 +88,8 @@ pub(crate) struct Mixnet {
     lists: Vec<MixList>,
     /// Contest ids, one per list.
     ids: Vec<String>,
-    /// Ballots counted in the tally (the rows of every list).
+    /// Ballots counted in the tally, those of weight above 0: the rows of every list
+    /// (a weight-0 ballot has no row either).
     counted: u64,
     /// Whether the unshuffled lists hold their input rows.
     input_read: bool,
@@ -167,7 +168,7 @@ impl Mixnet {
         let lists = &mut self.lists;
         for_each_counted(c, |e| {
             for l in lists.iter_mut().filter(|l| l.steps() == 0) {
-                l.push_ballot(&e.ballot)
+                l.push_counted(e)
                     .map_err(|e| ApiError::internal(format!("stored ballot: {e}")))?;
             }
             Ok(())

@@ -168,6 +168,23 @@ impl MixList {
         self.push_row(row)
     }
 
+    /// Appends the row of a counted board entry: a cast ballot of weight 1 adds its row;
+    /// a weight-0 ballot (counted, with no say) adds none. Returns whether a row was
+    /// added. Which entries are counted (a voter's latest cast ballot) is the caller's
+    /// [`Prepass`](crate::verify::Prepass).
+    ///
+    /// # Errors
+    /// As [`MixList::push_ballot`]; a challenged entry adds no row.
+    pub fn push_counted(&mut self, entry: &crate::board::BoardEntry) -> Result<bool, MixError> {
+        match entry.kind {
+            crate::board::EntryKind::Cast { weight, .. } if weight > 0 => {
+                self.push_ballot(&entry.ballot)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     /// Appends one row of `width` ciphertexts.
     ///
     /// # Errors
