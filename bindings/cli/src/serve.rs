@@ -35,6 +35,16 @@ pub struct ServeArgs {
     /// Largest number of submissions per second over all clients (429 beyond).
     #[arg(long, value_name = "PER_SECOND")]
     rate_limit: Option<f64>,
+    /// Largest number of submissions per second from one client address (429 beyond).
+    #[arg(long, value_name = "PER_SECOND")]
+    client_rate_limit: Option<f64>,
+    /// A load balancer or proxy whose `X-Forwarded-For` header names the client (its
+    /// last address); repeat for several. Other peers are taken as the client.
+    #[arg(long, value_name = "IP")]
+    trusted_proxy: Vec<std::net::IpAddr>,
+    /// Record exports (`GET /v1/record`) served at once; beyond, 503 with Retry-After.
+    #[arg(long, default_value_t = 4)]
+    max_exports: usize,
     /// Bearer token of the admin endpoints (close, decryptions); also read from
     /// OSTRACON_ADMIN_TOKEN. Without one they are disabled.
     #[arg(long, env = "OSTRACON_ADMIN_TOKEN", hide_env_values = true)]
@@ -86,6 +96,9 @@ pub fn serve(a: ServeArgs) -> Result<(), CliError> {
         limits: Limits {
             max_body: a.max_body,
             rate: a.rate_limit,
+            client_rate: a.client_rate_limit,
+            trusted_proxies: a.trusted_proxy,
+            max_exports: a.max_exports.max(1),
             admin_token: a.admin_token.filter(|t| !t.is_empty()),
         },
         pipeline: PipelineConfig {

@@ -1,13 +1,15 @@
 //! The HTTP API (see `openapi.yaml` beside this crate).
 
+use std::collections::HashMap;
 use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::TrySendError;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -53,13 +55,84 @@ pub struct Limits {
     pub max_body: usize,
     /// Submissions per second over all clients (token bucket; `None`: unlimited).
     pub rate: Option<f64>,
+    /// Submissions per second from one client (token bucket per address; `None`:
+    /// unlimited). The client is the peer address, or, when the peer is one of
+    /// `trusted_proxies`, the last address of its `X-Forwarded-For` header.
+    pub client_rate: Option<f64>,
+    /// Proxies (load balancers) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Record exports (`GET /v1/record`) served at once, each with a database
+    /// connection of its own; beyond, 503 with Retry-After. At least 1.
+    pub max_exports: usize,
     /// Bearer token of the admin endpoints (`None`: they are disabled).
     pub admin_token: Option<String>,
 }
 
+impl Default for Limits {
+    /// 1 MiB bodies, no rate limits, no trusted proxy, 4 concurrent exports, admin
+    /// endpoints disabled.
+    fn default() -> Self {
+        Self {
+            max_body: 1 << 20,
+            rate: None,
+            client_rate: None,
+            trusted_proxies: Vec::new(),
+            max_exports: 4,
+            admin_token: None,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
 struct Bucket {
     tokens: f64,
     last: Instant,
+}
+
+impl Bucket {
+    fn full(rate: f64, now: Instant) -> Self {
+        Self {
+            tokens: rate.max(1.0),
+            last: now,
+        }
+    }
+
+    /// Refills at `rate` per second up to a burst of `max(rate, 1)` and takes a token.
+    fn take(&mut self, rate: f64, now: Instant) -> bool {
+        let burst = rate.max(1.0);
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * rate).min(burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Clients tracked by the per-client limit before idle ones are forgotten.
+const MAX_CLIENTS: usize = 1 << 16;
+
+/// The client a request counts against: the peer, or the last `X-Forwarded-For`
+/// address when the peer is a trusted proxy (an unparsable header counts against the
+/// proxy itself). Without a known peer, one shared "unknown" client.
+fn client_of(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    let unknown = IpAddr::from([0u8; 4]);
+    let Some(peer) = peer else {
+        return unknown;
+    };
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .last()
+        .and_then(|a| a.trim().parse().ok())
+        .unwrap_or(peer)
 }
 
 /// What the handlers share.
@@ -72,6 +145,27 @@ pub struct AppState {
     pub(crate) limits: Limits,
     pub(crate) genesis: [u8; 32],
     bucket: Mutex<Bucket>,
+    clients: Mutex<HashMap<IpAddr, Bucket>>,
+    exports: ExportGate,
+}
+
+/// At most a fixed number of record exports at once (each holds a database connection
+/// until the client has read it).
+struct ExportGate(Arc<tokio::sync::Semaphore>);
+
+impl ExportGate {
+    fn new(max: usize) -> Self {
+        Self(Arc::new(tokio::sync::Semaphore::new(max.max(1))))
+    }
+
+    /// A permit for one export, held until it is dropped; 503 `exports_busy` when all
+    /// are taken.
+    fn enter(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        self.0
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ApiError::busy_exporting())
+    }
 }
 
 impl AppState {
@@ -84,7 +178,9 @@ impl AppState {
         limits: Limits,
     ) -> Self {
         let genesis = ostracon::board::genesis(&election);
-        let burst = limits.rate.unwrap_or(0.0).max(1.0);
+        let now = Instant::now();
+        let exports = ExportGate::new(limits.max_exports);
+        let bucket = Mutex::new(Bucket::full(limits.rate.unwrap_or(0.0), now));
         Self {
             election,
             ceremony,
@@ -93,30 +189,41 @@ impl AppState {
             pipeline,
             limits,
             genesis,
-            bucket: Mutex::new(Bucket {
-                tokens: burst,
-                last: Instant::now(),
-            }),
+            bucket,
+            clients: Mutex::new(HashMap::new()),
+            exports,
         }
     }
 
-    fn take_token(&self) -> bool {
+    /// Takes a token from `client`'s bucket, then from the global one.
+    fn take_token(&self, client: IpAddr) -> bool {
+        let now = Instant::now();
+        if let Some(rate) = self.limits.client_rate {
+            let Ok(mut clients) = self.clients.lock() else {
+                return false;
+            };
+            if clients.len() >= MAX_CLIENTS && !clients.contains_key(&client) {
+                // Forget clients whose bucket has refilled (idle for a full burst).
+                let idle = std::time::Duration::from_secs_f64(rate.max(1.0) / rate.max(1e-9));
+                clients.retain(|_, b| now.duration_since(b.last) < idle);
+                if clients.len() >= MAX_CLIENTS {
+                    return false;
+                }
+            }
+            let b = clients
+                .entry(client)
+                .or_insert_with(|| Bucket::full(rate, now));
+            if !b.take(rate, now) {
+                return false;
+            }
+        }
         let Some(rate) = self.limits.rate else {
             return true;
         };
         let Ok(mut b) = self.bucket.lock() else {
-            return true;
+            return false;
         };
-        let now = Instant::now();
-        let burst = rate.max(1.0);
-        b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * rate).min(burst);
-        b.last = now;
-        if b.tokens >= 1.0 {
-            b.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
+        b.take(rate, now)
     }
 }
 
@@ -281,16 +388,17 @@ pub(crate) fn decode_submission(
     }
 }
 
-async fn submit(
-    s: Shared,
-    headers: HeaderMap,
-    body: Body,
-    challenge: bool,
-) -> Result<Response, ApiError> {
+async fn submit(s: Shared, req: Request, challenge: bool) -> Result<Response, ApiError> {
+    let (parts, body) = req.into_parts();
+    let headers = parts.headers;
     if s.pipeline.closed.load(Ordering::SeqCst) {
         return Err(ApiError::closed());
     }
-    if !s.take_token() {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if !s.take_token(client_of(peer, &headers, &s.limits.trusted_proxies)) {
         return Err(ApiError::rate_limited());
     }
     let wire = wire_of(&headers)?;
@@ -314,20 +422,12 @@ async fn submit(
     Ok(json(StatusCode::CREATED, &receipt))
 }
 
-async fn cast(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    submit(s, headers, body, false).await
+async fn cast(State(s): State<Shared>, req: Request) -> Result<Response, ApiError> {
+    submit(s, req, false).await
 }
 
-async fn challenge(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    submit(s, headers, body, true).await
+async fn challenge(State(s): State<Shared>, req: Request) -> Result<Response, ApiError> {
+    submit(s, req, true).await
 }
 
 /// One entry as listed on the board and by look-ups.
@@ -547,6 +647,9 @@ async fn record(
             ))
         }
     };
+    // Each export holds a database connection for as long as the client reads: a bounded
+    // number at once.
+    let permit = s.exports.enter()?;
     let mut conn = {
         let db = s.db.clone();
         tokio::task::spawn_blocking(move || Db::open(&db))
@@ -557,6 +660,7 @@ async fn record(
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     let genesis = s.genesis;
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let mut w = ChannelWriter {
             buf: Vec::with_capacity(1 << 18),
             tx: tx.clone(),
@@ -817,4 +921,43 @@ async fn decryptions(
     })
     .await?;
     Ok(json(StatusCode::OK, &view))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exports_are_bounded() {
+        let gate = ExportGate::new(2);
+        let a = gate.enter().unwrap();
+        let _b = gate.enter().unwrap();
+        let busy = gate.enter().unwrap_err();
+        assert_eq!(busy.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(busy.code, "exports_busy");
+        drop(a);
+        assert!(gate.enter().is_ok());
+        // At least one, whatever is configured.
+        assert!(ExportGate::new(0).enter().is_ok());
+    }
+
+    #[test]
+    fn the_client_is_the_peer_or_what_a_trusted_proxy_says() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let peer: IpAddr = "192.0.2.5".parse().unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            "198.51.100.1, 203.0.113.9".parse().unwrap(),
+        );
+        assert_eq!(client_of(Some(peer), &h, &[proxy]), peer);
+        assert_eq!(
+            client_of(Some(proxy), &h, &[proxy]),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        h.insert("x-forwarded-for", "not an address".parse().unwrap());
+        assert_eq!(client_of(Some(proxy), &h, &[proxy]), proxy);
+        assert_eq!(client_of(Some(proxy), &HeaderMap::new(), &[proxy]), proxy);
+        assert_eq!(client_of(None, &h, &[proxy]), IpAddr::from([0u8; 4]));
+    }
 }

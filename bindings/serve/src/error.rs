@@ -79,6 +79,18 @@ impl ApiError {
         }
     }
 
+    /// 503 with Retry-After: the configured number of record exports is running.
+    pub fn busy_exporting() -> Self {
+        Self {
+            retry_after: Some(1),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "exports_busy",
+                "the most record exports the service serves at once are running; retry after the delay given",
+            )
+        }
+    }
+
     /// 429 with Retry-After: the configured submission rate is exceeded.
     pub fn rate_limited() -> Self {
         Self {

@@ -196,10 +196,13 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         use std::io::Write;
         let _ = std::io::stdout().flush();
     }
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(ServeError::Io)
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .map_err(ServeError::Io)
 }
 
 async fn shutdown() {

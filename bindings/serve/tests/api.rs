@@ -97,15 +97,21 @@ async fn start(dir: &Path, db: &Location, rate: Option<f64>) -> SocketAddr {
 }
 
 async fn start_with(dir: &Path, db: &Location, rate: Option<f64>, queue: usize) -> SocketAddr {
+    let limits = Limits {
+        max_body: 256 << 10,
+        rate,
+        admin_token: Some(TOKEN.into()),
+        ..Limits::default()
+    };
+    start_limited(dir, db, limits, queue).await
+}
+
+async fn start_limited(dir: &Path, db: &Location, limits: Limits, queue: usize) -> SocketAddr {
     let config = Config {
         db: db.clone(),
         init: Some(dir.join("header.jsonl")),
         listen: "127.0.0.1:0".parse().unwrap(),
-        limits: Limits {
-            max_body: 256 << 10,
-            rate,
-            admin_token: Some(TOKEN.into()),
-        },
+        limits,
         pipeline: PipelineConfig {
             queue,
             max_batch: 16,
@@ -121,8 +127,44 @@ async fn start_with(dir: &Path, db: &Location, rate: Option<f64>, queue: usize) 
     };
     let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
     addr
+}
+
+/// One HTTP/1.1 request on a fresh connection, with extra headers; the status.
+async fn post_with_headers(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> StatusCode {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut req = format!(
+        "POST {path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req += &format!("{k}: {v}\r\n");
+    }
+    req += "\r\n";
+    tcp.write_all(req.as_bytes()).await.unwrap();
+    tcp.write_all(body).await.unwrap();
+    let mut resp = Vec::new();
+    tcp.read_to_end(&mut resp).await.unwrap();
+    let line = String::from_utf8_lossy(&resp);
+    let code: u16 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap();
+    StatusCode::from_u16(code).unwrap()
 }
 
 struct Client {
@@ -715,6 +757,73 @@ async fn rate_limit_answers_429_and_restart_keeps_the_board(backend: Backend) {
     let (s, v) = c2.post_bin("/v1/ballots", subs[casts[1]].to_bytes()).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["position"], 1);
+}
+
+/// One client cannot starve the others: each client address has its own bucket; behind
+/// a trusted proxy the client is the last `X-Forwarded-For` address, and from any other
+/// peer that header is ignored (a client cannot pose as many).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_client_rate_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = database(Backend::Sqlite, dir.path(), "clients") else {
+        return;
+    };
+    let subs = prepare(dir.path(), 6);
+    let casts = cast_index(&subs);
+    let body = |i: usize| subs[casts[i]].to_bytes();
+    let behind_proxy = Limits {
+        client_rate: Some(0.001),
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        max_exports: 1,
+        admin_token: Some(TOKEN.into()),
+        ..Limits::default()
+    };
+    let addr = start_limited(dir.path(), &db, behind_proxy, 64).await;
+    let a = [("X-Forwarded-For", "198.51.100.7, 203.0.113.1")];
+    let b = [("X-Forwarded-For", "203.0.113.2")];
+    assert_eq!(
+        post_with_headers(addr, "/v1/ballots", &a, &body(0)).await,
+        StatusCode::CREATED
+    );
+    // Client A's second submission is refused; B, behind the same proxy, is not.
+    assert_eq!(
+        post_with_headers(addr, "/v1/ballots", &a, &body(1)).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        post_with_headers(addr, "/v1/ballots", &b, &body(1)).await,
+        StatusCode::CREATED
+    );
+    // Changing the first (client-written) address does not make A a new client.
+    let a2 = [("X-Forwarded-For", "192.0.2.9, 203.0.113.1")];
+    assert_eq!(
+        post_with_headers(addr, "/v1/ballots", &a2, &body(2)).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let mut c = Client::new(addr).await;
+    assert_eq!(c.count().await, 2);
+
+    // Without a trusted proxy the header is the client's own claim: ignored.
+    let direct = Limits {
+        client_rate: Some(0.001),
+        admin_token: Some(TOKEN.into()),
+        ..Limits::default()
+    };
+    let addr2 = start_limited(dir.path(), &db, direct, 64).await;
+    assert_eq!(
+        post_with_headers(addr2, "/v1/ballots", &a, &body(2)).await,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        post_with_headers(addr2, "/v1/ballots", &b, &body(3)).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // Exports are served (their bound is the unit test `api::tests::exports_are_bounded`).
+    assert_eq!(
+        c.raw(Method::GET, "/v1/record", None, Bytes::new()).await.0,
+        StatusCode::OK
+    );
 }
 
 #[test]
