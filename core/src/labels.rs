@@ -69,6 +69,8 @@ pub const BASE_HASH: &[u8] = b"ostracon/v1/base-hash";
 pub const TRACKING_CODE: &[u8] = b"ostracon/v1/tracking-code";
 /// Hash prefix of the derivation of a selection nonce from a ballot's master nonce.
 pub const BALLOT_NONCE: &[u8] = b"ostracon/v1/ballot-nonce";
+/// Hash prefix of the voter registry's fingerprint.
+pub const REGISTRY: &[u8] = b"ostracon/v1/registry";
 /// Hash prefix of the board's genesis head.
 pub const BOARD_GENESIS: &[u8] = b"ostracon/v1/board/genesis";
 /// Hash prefix of each board chain link.

@@ -104,6 +104,23 @@ impl Voters {
         }
     }
 
+    /// The registry's fingerprint: `SHA-256("ostracon/v1/registry" ‖ payload)`, where
+    /// `payload` is the binary `voters` item payload (spec §12.3) with the voters
+    /// sorted by id (byte order): whether signatures are required, and every voter's
+    /// id, weight and key. Published out of band (or bound into the election), it lets
+    /// anyone check that a record's registry is the one announced.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut sorted = self.clone();
+        sorted
+            .voters
+            .sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+        let mut h = Sha256::new();
+        h.update(crate::labels::REGISTRY);
+        h.update(RecordItem::Voters(sorted).payload());
+        h.finalize().into()
+    }
+
     /// Rebuilds the registry; errors name the voter with a bad key.
     pub fn to_registry(&self) -> Result<VoterRegistry, DecodeError> {
         let mut reg = VoterRegistry::new(self.require_signatures);

@@ -142,6 +142,10 @@ pub struct Report {
     pub counts: Counts,
     /// The election's base hash, hex (when the header could be read).
     pub base_hash: Option<String>,
+    /// The voter registry's fingerprint, hex ([`crate::record::Voters::fingerprint`];
+    /// `None`: the record has no registry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<String>,
     /// The verified results (when decryption could be checked).
     pub results: Option<Results>,
 }
@@ -230,6 +234,15 @@ impl Report {
         s.push_str(&format!(
             "entries {}: {} cast ({} superseded, {} counted), {} challenged\n",
             c.entries, c.cast, c.superseded, c.counted, c.challenged
+        ));
+        if let Some(b) = &self.base_hash {
+            s.push_str(&format!("base hash {b}\n"));
+        }
+        s.push_str(&format!(
+            "registry  {}\n",
+            self.registry
+                .as_deref()
+                .unwrap_or("none (anyone may cast, weight 1)")
         ));
         for f in self.failures.iter().take(200) {
             s.push_str(&format!(
@@ -623,6 +636,7 @@ impl Verifier {
             }
             RecordItem::Voters(v) => {
                 self.order(1, "voters");
+                self.report.registry = Some(crate::hex::encode(&v.fingerprint()));
                 match v.to_registry() {
                     Ok(r) => {
                         self.report.pass(VOTER_REGISTRY);

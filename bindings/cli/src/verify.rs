@@ -21,6 +21,15 @@ pub struct VerifyArgs {
     /// No progress bar and no timing on stderr.
     #[arg(long)]
     quiet: bool,
+    /// The base hash published for this election (hex): the record must be of exactly
+    /// this election (manifest, parameters, trustees' commitments).
+    #[arg(long, value_name = "HEX")]
+    expect_base_hash: Option<String>,
+    /// The voter registry fingerprint published for this election (hex), or `none`
+    /// for an election without a registry: the record's registry (voters, weights,
+    /// keys, whether signatures are required) must be exactly that one.
+    #[arg(long, value_name = "HEX|none")]
+    expect_registry: Option<String>,
 }
 
 /// Verifies `path` with a progress bar (unless `quiet`) and returns the report and the
@@ -73,6 +82,33 @@ pub fn run(args: VerifyArgs) -> Result<(), CliError> {
         println!("{json}");
     } else {
         print!("{}", report.summary());
+    }
+    let norm = |s: &str| s.trim().to_ascii_lowercase();
+    if let Some(want) = &args.expect_base_hash {
+        let got = report.base_hash.as_deref().unwrap_or("unknown");
+        if norm(want) != got {
+            return Err(CliError::failed(
+                format!(
+                    "the record's base hash is {got}, not the expected {}",
+                    norm(want)
+                ),
+                args.record.display().to_string(),
+                "this is not the election that was announced: do not accept its results",
+            ));
+        }
+    }
+    if let Some(want) = &args.expect_registry {
+        let got = report.registry.as_deref().unwrap_or("none");
+        if norm(want) != got {
+            return Err(CliError::failed(
+                format!(
+                    "the record's voter registry fingerprint is {got}, not the expected {}",
+                    norm(want)
+                ),
+                args.record.display().to_string(),
+                "the registry was changed after it was announced: do not accept its results",
+            ));
+        }
     }
     if report.is_ok() {
         Ok(())

@@ -113,6 +113,59 @@ fn demo_then_verify_json_record() {
     );
     ostracon::manifest::Manifest::from_json(&fs::read(dir.path().join("manifest.json")).unwrap())
         .unwrap();
+
+    // Checked against the base hash and registry fingerprint published out of band.
+    let base = report["base_hash"].as_str().unwrap().to_string();
+    let registry = report["registry"].as_str().unwrap().to_string();
+    assert_eq!(registry.len(), 64);
+    ostracon()
+        .args([
+            "verify",
+            "--quiet",
+            "--expect-base-hash",
+            &base.to_uppercase(),
+        ])
+        .args(["--expect-registry", &registry])
+        .arg(&record)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(format!("registry  {registry}")));
+    let other = "00".repeat(32);
+    ostracon()
+        .args(["verify", "--quiet", "--expect-base-hash", &other])
+        .arg(&record)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "the record's base hash is {base}, not the expected {other}"
+        )));
+    // A board that clears `require_signatures` in the registry it exports: the
+    // published fingerprint no longer matches.
+    let flipped = dir.path().join("flipped.jsonl");
+    let edited: Vec<String> = lines(&record)
+        .into_iter()
+        .map(|l| {
+            l.replace(
+                "\"require_signatures\":true",
+                "\"require_signatures\":false",
+            )
+        })
+        .collect();
+    assert_ne!(edited, lines(&record));
+    write_lines(&flipped, &edited);
+    ostracon()
+        .args(["verify", "--quiet", "--expect-registry", &registry])
+        .arg(&flipped)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "the registry was changed after it was announced",
+        ));
+    ostracon()
+        .args(["verify", "--quiet", "--expect-registry", "none"])
+        .arg(&record)
+        .assert()
+        .code(1);
 }
 
 #[test]
