@@ -24,6 +24,7 @@ use ostracon::{Error, ProofKind};
 use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use sha2::Digest;
 
 const DOMAIN: &[u8] = b"test election base hash";
 
@@ -113,6 +114,9 @@ fn shuffle_is_complete_and_preserves_the_rows() {
         let bytes = proof.to_bytes();
         assert_eq!(bytes.len(), ShuffleProof::encoded_len(n, w));
         assert_eq!(ShuffleProof::from_bytes(&bytes).unwrap(), proof);
+        // The digest a mixer signs is SHA-512 of exactly that encoding.
+        let want: [u8; 64] = sha2::Sha512::digest(&bytes).into();
+        assert_eq!(proof.digest(), want);
         let json = serde_json::to_string(&proof).unwrap();
         assert_eq!(serde_json::from_str::<ShuffleProof>(&json).unwrap(), proof);
     }

@@ -155,12 +155,10 @@ impl ShuffleProof {
         8 + 32 * (5 * rows + 6 + 3 * width)
     }
 
-    /// SHA-512 of the canonical encoding ([`ShuffleProof::to_bytes`]), without
-    /// building it.
-    pub fn digest(&self) -> [u8; 64] {
-        let mut h = Sha512::new();
-        h.update((self.rows() as u32).to_le_bytes());
-        h.update((self.width() as u32).to_le_bytes());
+    /// Feeds the canonical encoding to `out`, part by part, in order.
+    fn encode_into(&self, mut out: impl FnMut(&[u8])) {
+        out(&(self.rows() as u32).to_le_bytes());
+        out(&(self.width() as u32).to_le_bytes());
         let points = self
             .commitments
             .iter()
@@ -169,7 +167,7 @@ impl ShuffleProof {
             .chain(self.t4.iter().flatten())
             .chain(&self.t_hat);
         for p in points {
-            h.update(p.as_bytes());
+            out(p.as_bytes());
         }
         let scalars = self
             .s
@@ -178,35 +176,22 @@ impl ShuffleProof {
             .chain(&self.s_hat)
             .chain(&self.s_prime);
         for s in scalars {
-            h.update(s.as_bytes());
+            out(s.as_bytes());
         }
+    }
+
+    /// SHA-512 of the canonical encoding ([`ShuffleProof::to_bytes`]), without
+    /// building it.
+    pub fn digest(&self) -> [u8; 64] {
+        let mut h = Sha512::new();
+        self.encode_into(|b| h.update(b));
         h.finalize().into()
     }
 
     /// Canonical encoding.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(Self::encoded_len(self.rows(), self.width()));
-        out.extend_from_slice(&(self.rows() as u32).to_le_bytes());
-        out.extend_from_slice(&(self.width() as u32).to_le_bytes());
-        let points = self
-            .commitments
-            .iter()
-            .chain(&self.chain)
-            .chain(&self.t)
-            .chain(self.t4.iter().flatten())
-            .chain(&self.t_hat);
-        for p in points {
-            out.extend_from_slice(p.as_bytes());
-        }
-        let scalars = self
-            .s
-            .iter()
-            .chain(&self.s4)
-            .chain(&self.s_hat)
-            .chain(&self.s_prime);
-        for s in scalars {
-            out.extend_from_slice(s.as_bytes());
-        }
+        self.encode_into(|b| out.extend_from_slice(b));
         out
     }
 
