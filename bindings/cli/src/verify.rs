@@ -83,30 +83,30 @@ pub fn run(args: VerifyArgs) -> Result<(), CliError> {
     } else {
         print!("{}", report.summary());
     }
-    let norm = |s: &str| s.trim().to_ascii_lowercase();
-    if let Some(want) = &args.expect_base_hash {
-        let got = report.base_hash.as_deref().unwrap_or("unknown");
-        if norm(want) != got {
+    // Values published out of band: (expected, found, what, hint).
+    let expected = [
+        (
+            &args.expect_base_hash,
+            report.base_hash.as_deref().unwrap_or("unknown"),
+            "base hash",
+            "this is not the election that was announced: do not accept its results",
+        ),
+        (
+            &args.expect_registry,
+            report.registry.as_deref().unwrap_or("none"),
+            "voter registry fingerprint",
+            "the registry was changed after it was announced: do not accept its results",
+        ),
+    ];
+    for (want, got, what, hint) in expected {
+        let Some(want) = want.as_deref().map(|w| w.trim().to_ascii_lowercase()) else {
+            continue;
+        };
+        if want != got {
             return Err(CliError::failed(
-                format!(
-                    "the record's base hash is {got}, not the expected {}",
-                    norm(want)
-                ),
+                format!("the record's {what} is {got}, not the expected {want}"),
                 args.record.display().to_string(),
-                "this is not the election that was announced: do not accept its results",
-            ));
-        }
-    }
-    if let Some(want) = &args.expect_registry {
-        let got = report.registry.as_deref().unwrap_or("none");
-        if norm(want) != got {
-            return Err(CliError::failed(
-                format!(
-                    "the record's voter registry fingerprint is {got}, not the expected {}",
-                    norm(want)
-                ),
-                args.record.display().to_string(),
-                "the registry was changed after it was announced: do not accept its results",
+                hint,
             ));
         }
     }
