@@ -97,43 +97,21 @@ pub struct DecryptionPins {
     /// The board whose tally was decrypted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub board: Option<PinnedBoard>,
-    /// SHA-256 of the decrypted tally's ciphertexts.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt32")]
-    pub tally: Option<[u8; 32]>,
-    /// Per contest index, SHA-256 of the final list decrypted.
+    /// The decrypted tally's ciphertexts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tally: Option<Pinned>,
+    /// Per contest index, the final list decrypted.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub lists: BTreeMap<u32, PinnedList>,
+    pub lists: BTreeMap<u32, Pinned>,
 }
 
-/// A pinned final list.
+/// A pinned list of ciphertexts (a tally or a final mixed list).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PinnedList {
-    /// SHA-256 of the list's ciphertexts.
+pub struct Pinned {
+    /// SHA-256 of `LE64(#ciphertexts) ‖ A₀ ‖ B₀ ‖ …`, hex in JSON.
     #[serde(with = "crate::hex::serde32")]
     pub digest: [u8; 32],
-}
-
-mod opt32 {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(b) => s.serialize_str(&crate::hex::encode(b)),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 32]>, D::Error> {
-        let s: Option<alloc::string::String> = Option::deserialize(d)?;
-        s.map(|s| {
-            crate::hex::decode(&s, "digest")
-                .ok()
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .ok_or_else(|| serde::de::Error::custom("a 32-byte digest in hex"))
-        })
-        .transpose()
-    }
 }
 
 /// SHA-256 of `LE64(#ciphertexts) ‖ A₀ ‖ B₀ ‖ …`.
@@ -186,7 +164,9 @@ impl DecryptionPins {
                 head: crate::hex::encode(&b.head),
             });
         }
-        let d = digest(&tally.flat());
+        let d = Pinned {
+            digest: digest(&tally.flat()),
+        };
         if self.tally.is_some_and(|t| t != d) {
             return Err(PinError::OtherTally);
         }
@@ -207,11 +187,13 @@ impl DecryptionPins {
         rows: &[Ciphertext],
     ) -> Result<(), PinError> {
         self.check_election(election)?;
-        let d = digest(rows);
+        let d = Pinned {
+            digest: digest(rows),
+        };
         match self.lists.get(&contest) {
-            Some(p) if p.digest != d => Err(PinError::OtherList { contest }),
+            Some(p) if *p != d => Err(PinError::OtherList { contest }),
             _ => {
-                self.lists.insert(contest, PinnedList { digest: d });
+                self.lists.insert(contest, d);
                 Ok(())
             }
         }
