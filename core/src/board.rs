@@ -50,16 +50,14 @@ pub struct Voter {
 #[derive(Clone, Debug, Default)]
 pub struct VoterRegistry {
     voters: BTreeMap<String, Voter>,
-    /// Whether every cast ballot must carry a valid voter signature.
-    pub require_signatures: bool,
 }
 
 impl VoterRegistry {
-    /// An empty registry.
-    pub fn new(require_signatures: bool) -> Self {
+    /// An empty registry. (Whether its voters must sign is the election's
+    /// [`crate::election::Parameters::require_signatures`].)
+    pub fn new() -> Self {
         Self {
             voters: BTreeMap::new(),
-            require_signatures,
         }
     }
 
@@ -269,16 +267,20 @@ pub fn check_voter(
     signature: Option<&[u8; 64]>,
 ) -> Result<u64, BallotError> {
     let err = |kind| BallotError::new(ballot_id, kind);
+    let params = election.parameters();
+    let require_signatures = params.require_signatures;
     // Without a registry, voter ids would be unauthenticated claims with which anyone
-    // could supersede anyone's ballot: refuse them (and signatures).
+    // could supersede anyone's ballot: refuse them (and signatures). An election that
+    // commits a registry accepts nothing without one.
     let Some(reg) = registry else {
         return match (voter, signature) {
-            (None, None) => Ok(1),
+            (None, None) if !params.registry.has_registry() => Ok(1),
+            _ if require_signatures => Err(err(BallotErrorKind::MissingSignature)),
             _ => Err(err(BallotErrorKind::UnknownVoter)),
         };
     };
     let Some(id) = voter else {
-        return Err(err(if reg.require_signatures {
+        return Err(err(if require_signatures {
             BallotErrorKind::MissingSignature
         } else {
             BallotErrorKind::UnknownVoter
@@ -291,7 +293,7 @@ pub fn check_voter(
             key.verify_strict(&msg, &Signature::from_bytes(sig))
                 .map_err(|_| err(BallotErrorKind::BadSignature))?;
         }
-        (None, _) if reg.require_signatures => return Err(err(BallotErrorKind::MissingSignature)),
+        (None, _) if require_signatures => return Err(err(BallotErrorKind::MissingSignature)),
         (Some(_), None) => return Err(err(BallotErrorKind::BadSignature)),
         (None, _) => {}
     }

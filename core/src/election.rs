@@ -3,7 +3,7 @@
 //! Two hashes bind everything a proof speaks of:
 //!
 //! * the **ceremony context** `SHA-256("ostracon/v1/ceremony-context" ‖ protocol ‖ G ‖ H ‖
-//!   n ‖ t ‖ mixers ‖ manifest)`, fixed before the key ceremony, which every ceremony message binds;
+//!   n ‖ t ‖ mixers ‖ registry ‖ signatures ‖ manifest)`, fixed before the key ceremony, which every ceremony message binds;
 //! * the **base hash** `SHA-256("ostracon/v1/base-hash" ‖ ceremony context ‖ K ‖ every
 //!   trustee's coefficient commitments)`, fixed after it, from which every ballot proof,
 //!   tracking code and partial decryption starts.
@@ -23,6 +23,7 @@ use crate::error::Error;
 use crate::group::{self, Point};
 use crate::labels;
 use crate::manifest::Manifest;
+use crate::registry::RegistryCommitment;
 use crate::transcript::ProofContext;
 
 /// Election parameters fixed before the key ceremony.
@@ -39,6 +40,14 @@ pub struct Parameters {
     /// secrecy of the tally. See [`Parameters::mixers`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mixers: Option<u32>,
+    /// How the voter registry is committed (absent: open, no registry). See
+    /// [`crate::registry`].
+    #[serde(default, skip_serializing_if = "RegistryCommitment::is_open")]
+    pub registry: RegistryCommitment,
+    /// Whether every cast ballot must carry its voter's Ed25519 signature (needs a
+    /// registry).
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub require_signatures: bool,
 }
 
 impl Parameters {
@@ -48,6 +57,21 @@ impl Parameters {
             trustees,
             threshold,
             mixers: None,
+            registry: RegistryCommitment::Open,
+            require_signatures: false,
+        }
+    }
+
+    /// The same parameters with the voter registry committed as `registry`.
+    pub fn with_registry(self, registry: RegistryCommitment) -> Self {
+        Self { registry, ..self }
+    }
+
+    /// The same parameters with voter signatures required (or not).
+    pub fn with_signatures(self, require_signatures: bool) -> Self {
+        Self {
+            require_signatures,
+            ..self
         }
     }
 
@@ -66,7 +90,8 @@ impl Parameters {
         self.mixers.unwrap_or(self.threshold)
     }
 
-    /// Checks `1 ≤ t ≤ n ≤ 255` and `t ≤ mixers ≤ n`.
+    /// Checks `1 ≤ t ≤ n ≤ 255`, `t ≤ mixers ≤ n`, and that signatures are required
+    /// only with a registry.
     pub fn validate(&self) -> Result<(), Error> {
         if self.threshold == 0 || self.threshold > self.trustees || self.trustees > 255 {
             return Err(Error::invalid_input(alloc::format!(
@@ -83,12 +108,17 @@ impl Parameters {
                 self.trustees
             )));
         }
+        if self.require_signatures && !self.registry.has_registry() {
+            return Err(Error::invalid_input(
+                "parameters require voter signatures but commit no voter registry (open)",
+            ));
+        }
         Ok(())
     }
 }
 
 /// The hash every key-ceremony message binds: protocol, generators, `n`, `t`, the number
-/// of mixers, manifest.
+/// of mixers, the registry commitment and whether signatures are required, manifest.
 pub fn ceremony_context(manifest: &Manifest, params: &Parameters) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(labels::CEREMONY_CONTEXT);
@@ -98,6 +128,8 @@ pub fn ceremony_context(manifest: &Manifest, params: &Parameters) -> [u8; 32] {
     h.update(params.trustees.to_le_bytes());
     h.update(params.threshold.to_le_bytes());
     h.update(params.mixers().to_le_bytes());
+    h.update(params.registry.to_bytes());
+    h.update([u8::from(params.require_signatures)]);
     let m = manifest.to_bytes();
     h.update((m.len() as u64).to_le_bytes());
     h.update(&m);

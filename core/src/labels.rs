@@ -71,6 +71,8 @@ pub const TRACKING_CODE: &[u8] = b"ostracon/v1/tracking-code";
 pub const BALLOT_NONCE: &[u8] = b"ostracon/v1/ballot-nonce";
 /// Hash prefix of the voter registry's fingerprint.
 pub const REGISTRY: &[u8] = b"ostracon/v1/registry";
+/// Proof context field: the registry fingerprint a trustee attests.
+pub const REGISTRY_ATTESTATION: &[u8] = b"registry-attestation";
 /// Hash prefix of the board's genesis head.
 pub const BOARD_GENESIS: &[u8] = b"ostracon/v1/board/genesis";
 /// Hash prefix of each board chain link.

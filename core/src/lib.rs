@@ -26,6 +26,7 @@ pub mod mixnet;
 pub mod pins;
 pub mod proofs;
 pub mod record;
+pub mod registry;
 mod serde_bytes;
 pub mod simulation;
 pub mod tally;

@@ -3,7 +3,10 @@
 //! A record is a sequence of [`RecordItem`]s in this order:
 //!
 //! 1. `header`: record version, manifest, parameters, the key-ceremony transcript;
-//! 2. `voters` (optional): the voter registry (ids, weights, signature keys);
+//! 2. `voters` (when the election has a registry): the voter registry (ids, weights,
+//!    signature keys);
+//! 2a. `registry_attestation` × k (when the registry is attested): the trustees'
+//!    signatures over the base hash and the registry's fingerprint;
 //! 3. `entry` × N: the board entries (cast and challenged ballots), in board order;
 //! 4. `board`: the final board head and entry count;
 //! 5. `tally`: the encrypted tally;
@@ -41,11 +44,12 @@ use crate::keyceremony::CeremonyTranscript;
 use crate::manifest::Manifest;
 use crate::mixnet::{MixStep, ShuffleProof};
 use crate::proofs::schnorr::SchnorrProof;
+use crate::registry::{RegistryAttestation, RegistryCommitment};
 use crate::tally::{EncryptedTally, Results};
 use crate::threshold::PartialDecryption;
 
 /// Version of the record format.
-pub const RECORD_VERSION: u32 = 2;
+pub const RECORD_VERSION: u32 = 3;
 /// Magic bytes of the binary encoding.
 pub const MAGIC: &[u8; 8] = b"OSTRACON";
 /// Largest frame accepted by the binary decoder.
@@ -78,12 +82,11 @@ pub struct VoterRecord {
     pub key: Option<String>,
 }
 
-/// The voter registry as recorded.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The voter registry as recorded. (Whether its voters must sign is an election
+/// parameter, [`Parameters::require_signatures`].)
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Voters {
-    /// Whether signatures were required.
-    pub require_signatures: bool,
     /// The voters.
     pub voters: Vec<VoterRecord>,
 }
@@ -92,7 +95,6 @@ impl Voters {
     /// Records a registry.
     pub fn from_registry(reg: &VoterRegistry) -> Self {
         Self {
-            require_signatures: reg.require_signatures,
             voters: reg
                 .iter()
                 .map(|(id, v)| VoterRecord {
@@ -106,9 +108,9 @@ impl Voters {
 
     /// The registry's fingerprint: `SHA-256("ostracon/v1/registry" ‖ payload)`, where
     /// `payload` is the binary `voters` item payload (spec §12.3) with the voters
-    /// sorted by id (byte order): whether signatures are required, and every voter's
-    /// id, weight and key. Published out of band (or bound into the election), it lets
-    /// anyone check that a record's registry is the one announced.
+    /// sorted by id (byte order): every voter's id, weight and key. Fixed in the
+    /// election or attested by the trustees ([`crate::registry`]), and printed by the
+    /// verifier, it names one registry.
     pub fn fingerprint(&self) -> [u8; 32] {
         use sha2::{Digest, Sha256};
         let mut sorted = self.clone();
@@ -123,7 +125,7 @@ impl Voters {
 
     /// Rebuilds the registry; errors name the voter with a bad key.
     pub fn to_registry(&self) -> Result<VoterRegistry, DecodeError> {
-        let mut reg = VoterRegistry::new(self.require_signatures);
+        let mut reg = VoterRegistry::new();
         for v in &self.voters {
             let key = match &v.key {
                 None => None,
@@ -181,6 +183,8 @@ pub enum RecordItem {
     Header(Header),
     /// The voter registry.
     Voters(Voters),
+    /// A trustee's attestation of the voter registry.
+    RegistryAttestation(RegistryAttestation),
     /// A board entry.
     Entry(BoardEntry),
     /// The board's final head.
@@ -223,6 +227,7 @@ impl RecordItem {
             RecordItem::Results(_) => 7,
             RecordItem::Mix { .. } => 8,
             RecordItem::MixDecryption { .. } => 9,
+            RecordItem::RegistryAttestation(_) => 10,
         }
     }
 
@@ -231,6 +236,7 @@ impl RecordItem {
         match self {
             RecordItem::Header(_) => "header",
             RecordItem::Voters(_) => "voters",
+            RecordItem::RegistryAttestation(_) => "registry_attestation",
             RecordItem::Entry(_) => "entry",
             RecordItem::Board(_) => "board",
             RecordItem::Tally(_) => "tally",
@@ -262,10 +268,12 @@ impl RecordItem {
                 out.extend_from_slice(&h.parameters.threshold.to_le_bytes());
                 // 0: absent (the default, `t`).
                 out.extend_from_slice(&h.parameters.mixers.unwrap_or(0).to_le_bytes());
+                out.extend_from_slice(&h.parameters.registry.to_bytes());
+                out.push(u8::from(h.parameters.require_signatures));
                 put_bytes(&mut out, &h.ceremony.to_bytes());
             }
+            RecordItem::RegistryAttestation(a) => out = a.to_bytes(),
             RecordItem::Voters(v) => {
-                out.push(u8::from(v.require_signatures));
                 out.extend_from_slice(&(v.voters.len() as u32).to_le_bytes());
                 for r in &v.voters {
                     put_bytes(&mut out, r.id.as_bytes());
@@ -358,6 +366,19 @@ impl RecordItem {
                         0 => None,
                         m => Some(m),
                     },
+                    registry: match r.u8()? {
+                        0 => RegistryCommitment::Open,
+                        1 => RegistryCommitment::Fixed {
+                            fingerprint: r.array()?,
+                        },
+                        2 => RegistryCommitment::Attested,
+                        _ => return Err(bad),
+                    },
+                    require_signatures: match r.u8()? {
+                        0 => false,
+                        1 => true,
+                        _ => return Err(bad),
+                    },
                 };
                 let ceremony = CeremonyTranscript::from_bytes(get_bytes(&mut r)?)?;
                 RecordItem::Header(Header {
@@ -368,11 +389,6 @@ impl RecordItem {
                 })
             }
             2 => {
-                let require_signatures = match r.u8()? {
-                    0 => false,
-                    1 => true,
-                    _ => return Err(bad),
-                };
                 let n = r.u32()? as usize;
                 let mut voters = Vec::with_capacity(n.min(r.remaining() / 13));
                 for _ in 0..n {
@@ -385,10 +401,7 @@ impl RecordItem {
                     };
                     voters.push(VoterRecord { id, weight, key });
                 }
-                RecordItem::Voters(Voters {
-                    require_signatures,
-                    voters,
-                })
+                RecordItem::Voters(Voters { voters })
             }
             3 => {
                 let position = r.u64()?;
@@ -487,6 +500,9 @@ impl RecordItem {
                 let partial = PartialDecryption::from_bytes(r.take(r.remaining())?)?;
                 RecordItem::MixDecryption { contest, partial }
             }
+            10 => RecordItem::RegistryAttestation(RegistryAttestation::from_bytes(
+                r.take(r.remaining())?,
+            )?),
             _ => return Err(bad),
         };
         r.finish()?;

@@ -32,6 +32,7 @@ use crate::keyceremony::{
 use crate::manifest::{Contest, ContestOption, Manifest, VoteRule};
 use crate::mixnet::{MixList, MixnetResult, ShuffleGenerators};
 use crate::record::{BoardSummary, Header, RecordItem, Voters};
+use crate::registry::{RegistryAttestation, RegistryCommitment};
 use crate::tally::{Results, TallyAccumulator};
 use crate::threshold::PartialDecryption;
 
@@ -58,6 +59,10 @@ pub struct Config {
     /// write-in contest, which admits weights 0 and 1 only, every third voter has
     /// weight 0.
     pub weights: bool,
+    /// The registry's fingerprint is fixed in the election parameters (voters known
+    /// before the key ceremony); otherwise the trustees present attest it after the
+    /// ceremony (spec §10.1).
+    pub fixed_registry: bool,
     /// Seed of every random choice.
     pub seed: u64,
 }
@@ -76,6 +81,7 @@ impl Config {
             revote_every: 20,
             signatures: true,
             weights: false,
+            fixed_registry: false,
             seed,
         }
     }
@@ -314,7 +320,42 @@ pub fn run(
     sink: &mut dyn FnMut(RecordItem) -> Result<(), Error>,
 ) -> Result<Outcome, Error> {
     let mut rng = ChaCha20Rng::seed_from_u64(config.seed);
-    let params = Parameters::new(config.trustees, config.threshold);
+    // Voters: keys derived from the seed, so the registry can be fixed before the
+    // ceremony.
+    let mut registry = VoterRegistry::new();
+    let voter_key = |i: u64| {
+        let mut seed = [0u8; 32];
+        seed[..8].copy_from_slice(&config.seed.to_le_bytes());
+        seed[8..16].copy_from_slice(&i.to_le_bytes());
+        board::SigningKey::from_bytes(&seed)
+    };
+    let mixnet = config.manifest.has_mixnet_contest();
+    let weight_of = |i: u64| match (config.weights, mixnet) {
+        (false, _) => 1,
+        (true, false) => 1 + (i * 7 + 3) % 5,
+        (true, true) => u64::from(i % 3 != 1),
+    };
+    for i in 0..config.ballots {
+        let key = config.signatures.then(|| voter_key(i).verifying_key());
+        registry.insert(
+            format!("voter-{i}"),
+            Voter {
+                key,
+                weight: weight_of(i),
+            },
+        );
+    }
+    let voters = Voters::from_registry(&registry);
+    let commitment = if config.fixed_registry {
+        RegistryCommitment::Fixed {
+            fingerprint: voters.fingerprint(),
+        }
+    } else {
+        RegistryCommitment::Attested
+    };
+    let params = Parameters::new(config.trustees, config.threshold)
+        .with_registry(commitment)
+        .with_signatures(config.signatures);
     params.validate()?;
     config.manifest.validate()?;
     let present: Vec<u32> = (1..=config.trustees)
@@ -339,32 +380,23 @@ pub fn run(
         .collect();
     let election = Election::new(config.manifest.clone(), params, commitments)?;
     sink(RecordItem::Header(Header::new(&election, transcript)))?;
-
-    // Voters.
-    let mut registry = VoterRegistry::new(config.signatures);
-    let voter_key = |i: u64| {
-        let mut seed = [0u8; 32];
-        seed[..8].copy_from_slice(&config.seed.to_le_bytes());
-        seed[8..16].copy_from_slice(&i.to_le_bytes());
-        board::SigningKey::from_bytes(&seed)
-    };
-    let mixnet = config.manifest.has_mixnet_contest();
-    let weight_of = |i: u64| match (config.weights, mixnet) {
-        (false, _) => 1,
-        (true, false) => 1 + (i * 7 + 3) % 5,
-        (true, true) => u64::from(i % 3 != 1),
-    };
-    for i in 0..config.ballots {
-        let key = config.signatures.then(|| voter_key(i).verifying_key());
-        registry.insert(
-            format!("voter-{i}"),
-            Voter {
-                key,
-                weight: weight_of(i),
-            },
-        );
+    // The registry, attested by the trustees present when it is not fixed.
+    let mut attestations = Vec::new();
+    if !config.fixed_registry {
+        for k in keys.iter().filter(|k| present.contains(&k.index())) {
+            attestations.push(
+                RegistryAttestation::sign(&election, &voters, k, &mut rng)
+                    .map_err(|e| Error::invalid_input(e.to_string()))?,
+            );
+        }
     }
-    sink(RecordItem::Voters(Voters::from_registry(&registry)))?;
+    let registry = crate::registry::open_registry(&election, Some(&voters), &attestations)
+        .map_err(|e| Error::invalid_input(e.to_string()))?
+        .unwrap_or(registry);
+    sink(RecordItem::Voters(voters))?;
+    for a in attestations {
+        sink(RecordItem::RegistryAttestation(a))?;
+    }
 
     // Ballots, in batches: encrypted (in parallel with std), submitted, recorded.
     let mut board = Board::new(&election, Some(registry));

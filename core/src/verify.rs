@@ -38,6 +38,7 @@ use crate::error::BallotErrorKind;
 use crate::keyceremony::PublicCeremony;
 use crate::mixnet::{MixError, MixList, MixStep, MixnetResult, ShuffleGenerators};
 use crate::record::{BoardSummary, Header, RecordItem, RECORD_VERSION};
+use crate::registry::RegistryAttestation;
 use crate::tally::{EncryptedTally, Results, TallyAccumulator};
 use crate::threshold::{self, PartialDecryption, ThresholdError};
 
@@ -67,7 +68,7 @@ checks! {
     CEREMONY_CONTEXT = 3, "key ceremony is bound to this manifest and these parameters";
     CEREMONY_PROOFS = 4, "every trustee commitment has a valid Schnorr proof";
     JOINT_KEY = 5, "joint key is the sum of the trustees' constant commitments";
-    VOTER_REGISTRY = 6, "voter registry is well formed";
+    VOTER_REGISTRY = 6, "voter registry is well formed and the one the election commits (none, its fixed fingerprint, or attested by t trustees)";
     POSITIONS = 7, "board positions are consecutive from 0";
     BALLOT_IDS = 8, "ballot ids are unique";
     TRACKING_CODES = 9, "tracking codes are the hash of their ballot and unique";
@@ -535,6 +536,8 @@ pub struct Verifier {
     election: Option<Election>,
     ceremony: Option<PublicCeremony>,
     registry: Option<VoterRegistry>,
+    registry_fingerprint: Option<[u8; 32]>,
+    attestations: Vec<RegistryAttestation>,
     prepass: Option<Prepass>,
     partial: Option<Partial>,
     pending: Vec<BoardEntry>,
@@ -566,6 +569,8 @@ impl Verifier {
             election: None,
             ceremony: None,
             registry: None,
+            registry_fingerprint: None,
+            attestations: Vec::new(),
             prepass: Some(prepass),
             partial: None,
             pending: Vec::new(),
@@ -608,7 +613,7 @@ impl Verifier {
     }
 
     fn order(&mut self, stage: u8, what: &str) {
-        let repeatable = matches!(stage, 2 | 5);
+        let repeatable = matches!(stage, 2 | 3 | 6);
         match self.last_stage {
             None if stage != 0 => self.report.fail(
                 RECORD_STRUCTURE,
@@ -636,20 +641,23 @@ impl Verifier {
             }
             RecordItem::Voters(v) => {
                 self.order(1, "voters");
-                self.report.registry = Some(crate::hex::encode(&v.fingerprint()));
+                let fingerprint = v.fingerprint();
+                self.report.registry = Some(crate::hex::encode(&fingerprint));
+                self.registry_fingerprint = Some(fingerprint);
                 match v.to_registry() {
-                    Ok(r) => {
-                        self.report.pass(VOTER_REGISTRY);
-                        self.registry = Some(r);
-                    }
+                    Ok(r) => self.registry = Some(r),
                     Err(e) => self
                         .report
                         .fail(VOTER_REGISTRY, "voter registry", e.to_string()),
                 }
             }
+            RecordItem::RegistryAttestation(a) => {
+                self.order(2, "registry_attestation");
+                self.attestations.push(a);
+            }
             RecordItem::Entry(e) => {
-                if self.last_stage != Some(2) {
-                    self.order(2, "entry");
+                if self.last_stage != Some(3) {
+                    self.order(3, "entry");
                 }
                 self.pending.push(e);
                 if self.pending.len() >= CHUNK {
@@ -658,30 +666,30 @@ impl Verifier {
             }
             RecordItem::Board(b) => {
                 self.flush();
-                self.order(3, "board");
+                self.order(4, "board");
                 self.board = Some(b);
             }
             RecordItem::Tally(t) => {
                 self.flush();
-                self.order(4, "tally");
+                self.order(5, "tally");
                 self.tally = Some(t);
             }
             RecordItem::Decryption { partial: d } => {
-                self.order(5, "decryption");
+                self.order(6, "decryption");
                 self.decryptions.push(d);
             }
             // Decryptions, shuffles and mixnet decryptions may come in any order among
             // themselves (trustees shuffle and decrypt in turn), after the tally.
             RecordItem::Mix { contest, step } => {
-                self.order(5, "mix");
+                self.order(6, "mix");
                 self.mixes.push((contest, step));
             }
             RecordItem::MixDecryption { contest, partial } => {
-                self.order(5, "mix_decryption");
+                self.order(6, "mix_decryption");
                 self.mix_decryptions.push((contest, partial));
             }
             RecordItem::Results(r) => {
-                self.order(8, "results");
+                self.order(9, "results");
                 self.results = Some(r);
             }
         }
@@ -816,6 +824,20 @@ impl Verifier {
             );
             return report;
         };
+        // Check 6: the registry (or its absence) is the one the election commits.
+        let committed = crate::registry::check_commitment(
+            &election,
+            self.registry_fingerprint.as_ref(),
+            &self.attestations,
+        )
+        .and_then(|()| match &self.registry {
+            Some(r) => crate::registry::check_keys(&election, r),
+            None => Ok(()),
+        });
+        match committed {
+            Ok(()) => report.pass(VOTER_REGISTRY),
+            Err(e) => report.fail(VOTER_REGISTRY, "voter registry", e.to_string()),
+        }
         let Some(mut partial) = partial else {
             report.fail(RECORD_STRUCTURE, "record", "no board entries were verified");
             return report;
@@ -1541,7 +1563,9 @@ pub mod io {
                         break;
                     }
                 }
-                other @ (RecordItem::Header(_) | RecordItem::Voters(_)) => v.feed(other),
+                other @ (RecordItem::Header(_)
+                | RecordItem::Voters(_)
+                | RecordItem::RegistryAttestation(_)) => v.feed(other),
                 _ => break,
             }
         }

@@ -9,7 +9,7 @@ use common::verify_items;
 use ostracon::ballot::EncryptedBallot;
 use ostracon::board::{Board, Submission};
 use ostracon::curve25519_dalek::scalar::Scalar;
-use ostracon::election::Election;
+use ostracon::election::{Election, Parameters};
 use ostracon::elgamal::{Nonce, SecretKey};
 use ostracon::group::Point;
 use ostracon::keyceremony::KeyShare;
@@ -463,7 +463,15 @@ fn fewer_than_t_distinct_mixers_are_refused() {
 #[test]
 fn network_reissuing_a_ballot_under_another_previous_code_is_refused() {
     let items = record();
-    let (election, _) = election_and_keys(&items, 7);
+    let (signed, _) = election_and_keys(&items, 7);
+    // The same trustees' keys, in an open election (anyone may cast, unsigned): only the
+    // proofs stand between the copy and the board.
+    let election = Election::new(
+        signed.manifest().clone(),
+        Parameters::new(5, 3),
+        signed.commitments().to_vec(),
+    )
+    .unwrap();
     let mut rng = StdRng::seed_from_u64(8);
     let mut board = Board::new(&election, None);
     let plaintext = simulation::random_plaintext(election.manifest(), &mut rng);
@@ -567,24 +575,27 @@ fn weights_in_mixnet_contests_are_zero_or_one_and_weight_zero_has_no_row() {
     }
     // A registry weight of 2 is refused at the board...
     let (election, _) = election_and_keys(&record(), 7);
-    let mut registry = ostracon::board::VoterRegistry::new(false);
+    let mut rng = StdRng::seed_from_u64(10);
+    let heavy = ostracon::board::generate_voter_key(&mut rng);
+    let mut registry = ostracon::board::VoterRegistry::new();
     registry.insert(
         "heavy",
         ostracon::board::Voter {
-            key: None,
+            key: Some(heavy.verifying_key()),
             weight: 2,
         },
     );
     let mut board = Board::new(&election, Some(registry));
-    let mut rng = StdRng::seed_from_u64(10);
     let p = simulation::random_plaintext(election.manifest(), &mut rng);
     let (ballot, _) = election.encrypt_ballot("h", &p, None, &mut rng).unwrap();
+    let signature =
+        ostracon::board::sign_ballot(&heavy, &election, &ballot.tracking_code(), "heavy");
     let err = board
         .submit(
             ballot,
             Submission::Cast {
                 voter: Some("heavy".into()),
-                signature: None,
+                signature: Some(signature),
             },
         )
         .unwrap_err();
@@ -624,5 +635,293 @@ fn weights_in_mixnet_contests_are_zero_or_one_and_weight_zero_has_no_row() {
             .contains("with ranked or write-in contests a voter's weight is 0 or 1")),
         "{}",
         report.summary()
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// The voter registry: committed by the election or attested by t trustees.
+
+/// The failures of check 6 (the registry is the one the election commits).
+fn registry_failures(report: &Report) -> Vec<String> {
+    report
+        .failures
+        .iter()
+        .filter(|f| f.check == 6)
+        .map(|f| f.reason.clone())
+        .collect()
+}
+
+/// The record with its registry edited by `edit` (the attestations left as they are).
+fn with_voters(
+    items: &[RecordItem],
+    edit: impl Fn(&mut ostracon::record::Voters),
+) -> Vec<RecordItem> {
+    let mut items = items.to_vec();
+    for i in &mut items {
+        if let RecordItem::Voters(v) = i {
+            edit(v);
+        }
+    }
+    items
+}
+
+/// Board/host: clearing `require_signatures` (to add unsigned ballots for abstainers)
+/// changes the election's parameters, so its ceremony context: the record no longer
+/// belongs to the ceremony (check 3), without any fingerprint published out of band.
+#[test]
+fn board_clearing_require_signatures_is_refused() {
+    let items = record();
+    assert!(verify_items(&items).is_ok());
+    let mut forged = items.clone();
+    if let Some(RecordItem::Header(h)) = forged.first_mut() {
+        assert!(h.parameters.require_signatures);
+        h.parameters.require_signatures = false;
+    }
+    let report = verify_items(&forged);
+    assert!(report.failed_checks().contains(&3), "{}", report.summary());
+}
+
+/// Board/host: a voter's key swapped for one the board holds, or a weight raised, in the
+/// registry it exports. The trustees attested another registry: check 6 fails, naming
+/// the attesting trustee, with no `--expect-registry` given.
+#[test]
+fn board_swapping_a_key_or_raising_a_weight_in_the_registry_is_refused() {
+    let items = record();
+    let mut rng = StdRng::seed_from_u64(11);
+    let board_key = ostracon::board::generate_voter_key(&mut rng);
+    let edits: [(&str, Box<dyn Fn(&mut ostracon::record::Voters)>); 4] = [
+        (
+            "key swapped",
+            Box::new(move |v| {
+                v.voters[3].key = Some(ostracon::hex::encode(board_key.verifying_key().as_bytes()))
+            }),
+        ),
+        ("weight raised", Box::new(|v| v.voters[3].weight = 5)),
+        (
+            "voter added",
+            Box::new(|v| {
+                let mut extra = v.voters[0].clone();
+                extra.id = "voter-stuffed".into();
+                v.voters.push(extra);
+            }),
+        ),
+        ("voter removed", Box::new(|v| drop(v.voters.remove(2)))),
+    ];
+    for (what, edit) in edits {
+        let report = verify_items(&with_voters(&items, edit));
+        let f = registry_failures(&report);
+        assert!(
+            f.iter()
+                .any(|r| r.contains("attestation is over another registry")),
+            "{what}: {}",
+            report.summary()
+        );
+    }
+}
+
+/// Board with up to t − 1 trustees: a new registry attested by fewer than `t`
+/// trustees (their attestations are valid, there are just too few), or the
+/// attestations dropped, or one attestation repeated to make up the count.
+#[test]
+fn a_registry_attested_by_fewer_than_t_trustees_is_refused() {
+    let items = record();
+    let (election, keys) = election_and_keys(&items, 7);
+    let mut rng = StdRng::seed_from_u64(12);
+    let mut forged: Vec<RecordItem> = items
+        .iter()
+        .filter(|i| !matches!(i, RecordItem::RegistryAttestation(_)))
+        .cloned()
+        .collect();
+    let mut voters = None;
+    for i in &mut forged {
+        if let RecordItem::Voters(v) = i {
+            v.voters[1].weight = 3;
+            voters = Some(v.clone());
+        }
+    }
+    let voters = voters.unwrap();
+    let at = forged
+        .iter()
+        .position(|i| matches!(i, RecordItem::Voters(_)))
+        .unwrap()
+        + 1;
+    // t − 1 = 2 colluding trustees sign the forged registry.
+    let sigs: Vec<_> = keys[..2]
+        .iter()
+        .map(|k| {
+            ostracon::registry::RegistryAttestation::sign(&election, &voters, k, &mut rng).unwrap()
+        })
+        .collect();
+    let mut two = forged.clone();
+    for (k, a) in sigs.iter().enumerate() {
+        two.insert(at + k, RecordItem::RegistryAttestation(a.clone()));
+    }
+    let f = registry_failures(&verify_items(&two));
+    assert!(
+        f.iter()
+            .any(|r| r.contains("attested by 2 distinct trustees; 3 are required")),
+        "{f:?}"
+    );
+    // One of them repeated: refused as a duplicate, not counted twice.
+    let mut dup = two.clone();
+    dup.insert(at + 2, RecordItem::RegistryAttestation(sigs[0].clone()));
+    let f = registry_failures(&verify_items(&dup));
+    assert!(
+        f.iter().any(|r| r.contains("attested the registry twice")),
+        "{f:?}"
+    );
+    // None at all.
+    let f = registry_failures(&verify_items(&forged));
+    assert!(
+        f.iter()
+            .any(|r| r.contains("attested by 0 distinct trustees")),
+        "{f:?}"
+    );
+    // With a third trustee the forged registry is the election's: t trustees vouch for it.
+    let mut three = two.clone();
+    three.insert(
+        at + 2,
+        RecordItem::RegistryAttestation(
+            ostracon::registry::RegistryAttestation::sign(&election, &voters, &keys[2], &mut rng)
+                .unwrap(),
+        ),
+    );
+    assert!(registry_failures(&verify_items(&three)).is_empty());
+}
+
+/// Board/host: an attestation moved from another election (same trustee index, another
+/// base hash) or made by someone without the trustee's key share.
+#[test]
+fn a_replayed_or_forged_registry_attestation_is_refused() {
+    let items = record();
+    let other = {
+        let mut v = Vec::new();
+        simulation::run(&Config::demo(12, 8), &mut |item| {
+            v.push(item);
+            Ok(())
+        })
+        .unwrap();
+        v
+    };
+    // The other election has the same voter ids but other keys: take its registry
+    // and its attestations together.
+    let foreign: Vec<RecordItem> = other
+        .iter()
+        .filter(|i| {
+            matches!(
+                i,
+                RecordItem::Voters(_) | RecordItem::RegistryAttestation(_)
+            )
+        })
+        .cloned()
+        .collect();
+    let mut replayed: Vec<RecordItem> = items
+        .iter()
+        .filter(|i| {
+            !matches!(
+                i,
+                RecordItem::Voters(_) | RecordItem::RegistryAttestation(_)
+            )
+        })
+        .cloned()
+        .collect();
+    for (k, i) in foreign.into_iter().enumerate() {
+        replayed.insert(1 + k, i);
+    }
+    let f = registry_failures(&verify_items(&replayed));
+    assert!(
+        f.iter()
+            .any(|r| r.contains("registry attestation does not verify")),
+        "{f:?}"
+    );
+    // A signature by a key that is not trustee 1's share.
+    let mut forged = items.clone();
+    let (election, _) = election_and_keys(&items, 7);
+    for i in &mut forged {
+        if let RecordItem::RegistryAttestation(a) = i {
+            if a.trustee == 1 {
+                let x = Scalar::from(12345u64);
+                let public = Point::new(ostracon::group::generator_h().point() * x);
+                let ctx = ostracon::registry::attestation_context(&election, &a.registry, 1);
+                a.signature =
+                    SchnorrProof::prove(&ctx, Base::H, &x, &public, &mut StdRng::seed_from_u64(3));
+            }
+        }
+    }
+    let f = registry_failures(&verify_items(&forged));
+    assert!(
+        f.iter()
+            .any(|r| r.contains("trustee 1's registry attestation does not verify")),
+        "{f:?}"
+    );
+}
+
+/// Board/host: the registry dropped from the record (so that unsigned, anonymous ballots
+/// pass), or a registry slipped into an open election.
+#[test]
+fn a_missing_or_unannounced_registry_is_refused() {
+    let items = record();
+    let dropped: Vec<RecordItem> = items
+        .iter()
+        .filter(|i| {
+            !matches!(
+                i,
+                RecordItem::Voters(_) | RecordItem::RegistryAttestation(_)
+            )
+        })
+        .cloned()
+        .collect();
+    let report = verify_items(&dropped);
+    let f = registry_failures(&report);
+    assert!(f.iter().any(|r| r.contains("none was given")), "{f:?}");
+    // A registry offered to an open election (the ballot box's opening, or a record).
+    let (signed, _) = election_and_keys(&items, 7);
+    let open = Election::new(
+        signed.manifest().clone(),
+        Parameters::new(5, 3),
+        signed.commitments().to_vec(),
+    )
+    .unwrap();
+    let voters = items
+        .iter()
+        .find_map(|i| match i {
+            RecordItem::Voters(v) => Some(v.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let err = ostracon::registry::open_registry(&open, Some(&voters), &[]).unwrap_err();
+    assert_eq!(err.code(), "registry.unannounced");
+    let err = ostracon::registry::open_registry(&signed, None, &[]).unwrap_err();
+    assert_eq!(err.code(), "registry.missing");
+    // An election whose registry is fixed before the ceremony: the fingerprint must match.
+    let fixed = |edit: &dyn Fn(&mut Vec<RecordItem>)| {
+        let mut v = Vec::new();
+        simulation::run(
+            &Config {
+                fixed_registry: true,
+                ..Config::demo(12, 7)
+            },
+            &mut |item| {
+                v.push(item);
+                Ok(())
+            },
+        )
+        .unwrap();
+        edit(&mut v);
+        verify_items(&v)
+    };
+    assert!(fixed(&|_| {}).is_ok());
+    let report = fixed(&|v| {
+        for i in v.iter_mut() {
+            if let RecordItem::Voters(r) = i {
+                r.voters[0].weight = 4;
+            }
+        }
+    });
+    let f = registry_failures(&report);
+    assert!(
+        f.iter()
+            .any(|r| r.contains("is not the one the election fixes")),
+        "{f:?}"
     );
 }

@@ -79,6 +79,21 @@ fn election(seed: u64) -> (Election, SecretKey) {
     (e, sk)
 }
 
+/// The same election with a registry whose voters must sign.
+fn signing_election(seed: u64) -> (Election, SecretKey) {
+    let mut r = StdRng::seed_from_u64(seed);
+    let sk = SecretKey::random(&mut r);
+    let e = Election::new(
+        manifest(),
+        Parameters::new(1, 1)
+            .with_registry(ostracon::registry::RegistryCommitment::Attested)
+            .with_signatures(true),
+        vec![vec![*sk.public_key().point()]],
+    )
+    .unwrap();
+    (e, sk)
+}
+
 fn plaintext(i: u64) -> PlaintextBallot {
     PlaintextBallot::new()
         .with("mayor", (0..4).map(|o| u64::from(o == i % 4)).collect())
@@ -477,11 +492,11 @@ fn challenge_openings() {
 
 #[test]
 fn board_accepts_refuses_and_chains() {
-    let (e, _) = election(13);
+    let (e, _) = signing_election(13);
     let mut r = StdRng::seed_from_u64(14);
     let alice = board::generate_voter_key(&mut r);
     let bob = board::generate_voter_key(&mut r);
-    let mut reg = VoterRegistry::new(true);
+    let mut reg = VoterRegistry::new();
     reg.insert(
         "alice",
         Voter {

@@ -58,6 +58,20 @@ fn election() -> (Election, SecretKey) {
     (e, sk)
 }
 
+/// The same election with a registry whose voters must sign.
+fn signing_election() -> (Election, SecretKey) {
+    let sk = SecretKey::random(&mut StdRng::seed_from_u64(1));
+    let e = Election::new(
+        manifest(),
+        Parameters::new(1, 1)
+            .with_registry(ostracon::registry::RegistryCommitment::Attested)
+            .with_signatures(true),
+        vec![vec![*sk.public_key().point()]],
+    )
+    .unwrap();
+    (e, sk)
+}
+
 fn plaintext(choice: usize) -> PlaintextBallot {
     PlaintextBallot::new()
         .with("chair", (0..3).map(|o| u64::from(o == choice)).collect())
@@ -391,11 +405,11 @@ fn replayed_challenged_ballot_is_refused() {
 /// ballot without a valid signature of a registered voter over its tracking code.
 #[test]
 fn ballot_stuffing_without_voter_signature_is_refused() {
-    let (e, _) = election();
+    let (e, _) = signing_election();
     let mut r = StdRng::seed_from_u64(8);
     let alice = board::generate_voter_key(&mut r);
     let bob = board::generate_voter_key(&mut r);
-    let mut reg = VoterRegistry::new(true);
+    let mut reg = VoterRegistry::new();
     reg.insert(
         "alice",
         Voter {

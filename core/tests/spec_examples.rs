@@ -45,6 +45,26 @@ fn ceremony_context_base_hash_and_genesis_head_are_the_specs() {
     // Absent mixers and mixers = t are the same election.
     assert_eq!(context, ceremony_context(&manifest, &params.with_mixers(2)));
     assert_ne!(context, ceremony_context(&manifest, &params.with_mixers(3)));
+    // The registry commitment and the signature requirement are in the context.
+    use ostracon::registry::RegistryCommitment;
+    let attested = params.with_registry(RegistryCommitment::Attested);
+    let fixed = |b: u8| {
+        params.with_registry(RegistryCommitment::Fixed {
+            fingerprint: [b; 32],
+        })
+    };
+    let contexts = [
+        context,
+        ceremony_context(&manifest, &attested),
+        ceremony_context(&manifest, &attested.with_signatures(true)),
+        ceremony_context(&manifest, &fixed(1)),
+        ceremony_context(&manifest, &fixed(2)),
+    ];
+    for (i, a) in contexts.iter().enumerate() {
+        for b in &contexts[i + 1..] {
+            assert_ne!(a, b);
+        }
+    }
     let commitments: Vec<Vec<Point>> = COMMITMENTS
         .iter()
         .map(|c| {

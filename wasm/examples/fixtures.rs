@@ -316,7 +316,7 @@ fn check_one(election: &Election, v: &Value) -> Res<Vec<&'static str>> {
         let key: [u8; 32] = ostracon::hex::decode(s("voterPublicKey")?, "key")?
             .try_into()
             .map_err(|_| "voter key: 32 bytes expected")?;
-        let mut registry = VoterRegistry::new(true);
+        let mut registry = VoterRegistry::new();
         registry.insert(
             voter,
             Voter {

@@ -162,6 +162,7 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
         match &item {
             RecordItem::Header(_) => marks.header = Some(now),
             RecordItem::Voters(_) => marks.voters = Some(now),
+            RecordItem::RegistryAttestation(_) => {}
             RecordItem::Entry(_) => {
                 entries += 1;
                 if entries > pb.length().unwrap_or(0) {

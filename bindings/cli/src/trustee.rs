@@ -33,6 +33,7 @@ use ostracon::mixnet::{MixError, MixList, MixStep, ShuffleGenerators};
 use ostracon::pins::{DecryptionPins, PinError};
 use ostracon::record::io::RecordReader;
 use ostracon::record::{BoardSummary, Header, RecordItem};
+use ostracon::registry::{RegistryAttestation, RegistryCommitment};
 use ostracon::tally::EncryptedTally;
 use ostracon::threshold::PartialDecryption;
 use ostracon::verify::Prepass;
@@ -62,6 +63,28 @@ pub enum TrusteeCommand {
     /// Decryption: partially decrypt the encrypted tally of a verified record, and the
     /// mixed lists of its ranked and write-in contests.
     Decrypt(DecryptArgs),
+    /// Before voting opens: sign the voter registry of an election whose registry is
+    /// attested (`init --registry attested`), fixing who may vote and with what weight.
+    AttestRegistry(AttestArgs),
+}
+
+/// Arguments of `trustee attest-registry`.
+#[derive(Args, Debug)]
+pub struct AttestArgs {
+    /// This trustee's key share (`key-I.secret`).
+    #[arg(long)]
+    key: PathBuf,
+    /// The record's opening: its header, then its `voters` item (e.g. the file a ballot
+    /// box is started from).
+    #[arg(long)]
+    record: PathBuf,
+    /// The registry fingerprint announced out of band (hex): refuse to sign any other.
+    #[arg(long, value_name = "HEX")]
+    expect_registry: Option<String>,
+    /// Output file [default: attestation-I.json]: one `registry_attestation` record
+    /// line, to append after the `voters` item.
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 /// Arguments of `trustee mix`.
@@ -97,6 +120,15 @@ pub struct InitArgs {
     /// list is decrypted [default: the threshold]. Every trustee must give the same.
     #[arg(long)]
     mixers: Option<u32>,
+    /// How the voter registry is committed: `open` (no registry: anyone may cast,
+    /// unsigned, weight 1), `attested` (fixed after the ceremony by `threshold`
+    /// trustees' `attest-registry`), or `fixed:HEX` (the registry with this
+    /// fingerprint, known before the ceremony). Every trustee must give the same.
+    #[arg(long, default_value = "open", value_name = "open|attested|fixed:HEX")]
+    registry: String,
+    /// Every cast ballot must carry its registered voter's signature (needs a registry).
+    #[arg(long)]
+    require_signatures: bool,
     /// This trustee's index, from 1.
     #[arg(long)]
     index: u32,
@@ -174,6 +206,30 @@ pub fn run(cmd: TrusteeCommand) -> Result<(), CliError> {
         TrusteeCommand::Finish(a) => finish(a),
         TrusteeCommand::Mix(a) => mix(a),
         TrusteeCommand::Decrypt(a) => decrypt(a),
+        TrusteeCommand::AttestRegistry(a) => attest_registry(a),
+    }
+}
+
+/// The `--registry` argument.
+fn registry_commitment(arg: &str) -> Result<RegistryCommitment, CliError> {
+    let bad = || {
+        CliError::usage(
+            format!("unknown registry commitment '{arg}'"),
+            "--registry",
+            "give open, attested, or fixed:HEX (the registry's 64-digit fingerprint)",
+        )
+    };
+    match arg {
+        "open" => Ok(RegistryCommitment::Open),
+        "attested" => Ok(RegistryCommitment::Attested),
+        _ => {
+            let hex_part = arg.strip_prefix("fixed:").ok_or_else(bad)?;
+            let fingerprint: [u8; 32] = hex::decode(hex_part, "registry fingerprint")
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(bad)?;
+            Ok(RegistryCommitment::Fixed { fingerprint })
+        }
     }
 }
 
@@ -286,15 +342,17 @@ fn init(a: InitArgs) -> Result<(), CliError> {
             "give the election's manifest (JSON)",
         )
     })?;
-    let mut parameters = Parameters::new(a.trustees, a.threshold);
+    let mut parameters = Parameters::new(a.trustees, a.threshold)
+        .with_registry(registry_commitment(&a.registry)?)
+        .with_signatures(a.require_signatures);
     if let Some(m) = a.mixers {
         parameters = parameters.with_mixers(m);
     }
     parameters.validate().map_err(|e| {
         CliError::usage(
             e.to_string(),
-            "--trustees/--threshold/--mixers",
-            "choose 1 <= threshold <= mixers <= trustees <= 255",
+            "--trustees/--threshold/--mixers/--registry/--require-signatures",
+            "choose 1 <= threshold <= mixers <= trustees <= 255, and a registry when signatures are required",
         )
     })?;
     let params = ceremony_params(&manifest, &parameters).map_err(|e| {
@@ -711,6 +769,17 @@ fn verified_election(
     }
 
     let (header, tally) = read_header_and_tally(record)?;
+    let (election, ceremony) = election_of_header(header, key, record)?;
+    Ok((election, ceremony, tally))
+}
+
+/// The election of a record's header, with its verified ceremony, checking that `key`
+/// belongs to it.
+fn election_of_header(
+    header: Header,
+    key: &KeyShare,
+    record: &Path,
+) -> Result<(Election, PublicCeremony), CliError> {
     let not_ours = |what: &str| {
         CliError::usage(
             format!("this key share belongs to another election ({what} differs)"),
@@ -736,7 +805,81 @@ fn verified_election(
     if election.joint_key() != key.joint_key() {
         return Err(not_ours("election key"));
     }
-    Ok((election, ceremony, tally))
+    Ok((election, ceremony))
+}
+
+/// `trustee attest-registry`.
+fn attest_registry(a: AttestArgs) -> Result<(), CliError> {
+    let key = load_key(&a.key)?;
+    let index = key.index();
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("attestation-{index}.json")));
+    let mut reader = RecordReader::open(&a.record).map_err(|e| CliError::record(&a.record, e))?;
+    let mut next = || {
+        reader
+            .next_item()
+            .map_err(|e| CliError::record(&a.record, e))
+    };
+    let not_opening = |what: &str| {
+        CliError::file(
+            what.to_string(),
+            &a.record,
+            "give the record's opening: its header, then its voters item",
+        )
+    };
+    let Some(RecordItem::Header(header)) = next()? else {
+        return Err(not_opening("the file does not start with a header"));
+    };
+    let Some(RecordItem::Voters(voters)) = next()? else {
+        return Err(not_opening("the header is not followed by a voters item"));
+    };
+    let (election, _) = election_of_header(header, &key, &a.record)?;
+    if election.parameters().registry != RegistryCommitment::Attested {
+        return Err(CliError::usage(
+            "this election's voter registry is not attested (it is open or fixed before the ceremony)",
+            "--record",
+            "attest only elections made with `trustee init --registry attested`",
+        ));
+    }
+    let fingerprint = hex::encode(&voters.fingerprint());
+    if let Some(expected) = &a.expect_registry {
+        if !expected.eq_ignore_ascii_case(&fingerprint) {
+            return Err(CliError::failed(
+                format!("the registry's fingerprint is {fingerprint}, not the one announced ({expected})"),
+                a.record.display().to_string(),
+                "attest only the registry announced for this election",
+            ));
+        }
+    }
+    let registry = voters
+        .to_registry()
+        .map_err(|e| CliError::file(e.to_string(), &a.record, "fix the voter registry"))?;
+    ostracon::registry::check_keys(&election, &registry)
+        .map_err(|e| CliError::file(e.to_string(), &a.record, "fix the voter registry"))?;
+    let attestation = RegistryAttestation::sign(&election, &voters, &key, &mut OsRng)
+        .map_err(|e| CliError::internal(e.to_string(), "trustee attest-registry"))?;
+    let line = RecordItem::RegistryAttestation(attestation)
+        .to_json_line()
+        .map_err(|e| CliError::internal(e, "trustee attest-registry"))?;
+    write_json_line(&out, &line)?;
+    let total: u64 = registry.iter().map(|(_, v)| v.weight).sum();
+    println!("election       {}", hex::encode(election.base_hash()));
+    println!(
+        "registry       {fingerprint} ({} voters, total weight {total}, signatures {})",
+        registry.len(),
+        if election.parameters().require_signatures {
+            "required"
+        } else {
+            "not required"
+        }
+    );
+    println!(
+        "written to     {} (a record line: send it to the host, to append after the voters item)",
+        out.display()
+    );
+    Ok(())
 }
 
 /// A ranked or write-in contest's list as a record leaves it, with the contest's id.

@@ -139,20 +139,30 @@ fn demo_then_verify_json_record() {
         .stderr(predicate::str::contains(format!(
             "the record's base hash is {base}, not the expected {other}"
         )));
-    // A board that clears `require_signatures` in the registry it exports: the
-    // published fingerprint no longer matches.
+    // A board that raises a voter's weight in the registry it exports: the trustees
+    // attested another registry (check 6 fails without any published fingerprint), and
+    // the published fingerprint no longer matches.
     let flipped = dir.path().join("flipped.jsonl");
     let edited: Vec<String> = lines(&record)
         .into_iter()
         .map(|l| {
-            l.replace(
-                "\"require_signatures\":true",
-                "\"require_signatures\":false",
-            )
+            if l.starts_with("{\"type\":\"voters\"") {
+                l.replacen("\"weight\":1,", "\"weight\":9,", 1)
+            } else {
+                l
+            }
         })
         .collect();
     assert_ne!(edited, lines(&record));
     write_lines(&flipped, &edited);
+    ostracon()
+        .args(["verify", "--quiet"])
+        .arg(&flipped)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "attestation is over another registry",
+        ));
     ostracon()
         .args(["verify", "--quiet", "--expect-registry", &registry])
         .arg(&flipped)
@@ -368,6 +378,11 @@ fn lookup_cast_challenged_superseded_and_unknown() {
 
 /// Runs the 2-of-3 ceremony through files; returns (private dirs, public dir).
 fn run_ceremony(root: &Path) -> (Vec<PathBuf>, PathBuf) {
+    run_ceremony_with(root, &[])
+}
+
+/// The same, with further `trustee init` arguments.
+fn run_ceremony_with(root: &Path, init_args: &[&str]) -> (Vec<PathBuf>, PathBuf) {
     fs::create_dir_all(root).unwrap();
     let manifest = root.join("manifest.json");
     fs::write(&manifest, demo_manifest().to_json()).unwrap();
@@ -376,6 +391,7 @@ fn run_ceremony(root: &Path) -> (Vec<PathBuf>, PathBuf) {
     for (i, d) in (1..=3).zip(&dirs) {
         ostracon()
             .args(["trustee", "init", "--trustees", "3", "--threshold", "2"])
+            .args(init_args)
             .args(["--index", &i.to_string(), "--manifest"])
             .arg(&manifest)
             .arg("--out")
@@ -795,4 +811,136 @@ fn help_lists_exit_codes_and_bad_usage_exits_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--absent"));
+}
+
+/// An attested registry: the host writes the opening (header, voters), two trustees
+/// (the threshold) sign it, and the opening with their attestations is what the
+/// election commits. A trustee refuses to sign another registry than the one announced,
+/// or a registry of an election that does not attest one.
+#[test]
+fn trustees_attest_the_voter_registry() {
+    let root = TempDir::new().unwrap();
+    let (dirs, public) = run_ceremony_with(
+        root.path(),
+        &["--registry", "attested", "--require-signatures"],
+    );
+    for (i, d) in (1..=3).zip(&dirs) {
+        finish(d, i, &public).success();
+    }
+    let election = Election::from_json(&fs::read(dirs[0].join("election.json")).unwrap()).unwrap();
+    assert_eq!(
+        election.parameters().registry,
+        ostracon::registry::RegistryCommitment::Attested
+    );
+    assert!(election.parameters().require_signatures);
+    let transcript: CeremonyTranscript =
+        serde_json::from_slice(&fs::read(dirs[0].join("ceremony.json")).unwrap()).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let voters = ostracon::record::Voters {
+        voters: (0..4)
+            .map(|k| ostracon::record::VoterRecord {
+                id: format!("voter-{k}"),
+                weight: 1,
+                key: Some(ostracon::hex::encode(
+                    ostracon::board::generate_voter_key(&mut rng)
+                        .verifying_key()
+                        .as_bytes(),
+                )),
+            })
+            .collect(),
+    };
+    let fingerprint = ostracon::hex::encode(&voters.fingerprint());
+    let opening = root.path().join("opening.jsonl");
+    let mut w = RecordWriter::create(&opening, Format::Json).unwrap();
+    w.write(&RecordItem::Header(Header::new(&election, transcript)))
+        .unwrap();
+    w.write(&RecordItem::Voters(voters.clone())).unwrap();
+    w.finish().unwrap();
+    let attest = |i: u32, expect: &str| {
+        let out = root.path().join(format!("attestation-{i}.json"));
+        let a = ostracon()
+            .args(["trustee", "attest-registry", "--key"])
+            .arg(dirs[i as usize - 1].join(format!("key-{i}.secret")))
+            .arg("--record")
+            .arg(&opening)
+            .args(["--expect-registry", expect])
+            .arg("--out")
+            .arg(&out)
+            .assert();
+        (a, out)
+    };
+    // Not the registry announced: refused, nothing written.
+    let (a, out) = attest(1, &"ab".repeat(32));
+    a.code(1).stderr(predicate::str::contains(format!(
+        "the registry's fingerprint is {fingerprint}, not the one announced"
+    )));
+    assert!(!out.exists());
+    let mut attestations = Vec::new();
+    for i in [1u32, 3] {
+        let (a, out) = attest(i, &fingerprint.to_uppercase());
+        a.success().stdout(predicate::str::contains(format!(
+            "registry       {fingerprint} (4 voters"
+        )));
+        let line = fs::read_to_string(&out).unwrap();
+        match RecordItem::from_json_line(line.trim()).unwrap() {
+            RecordItem::RegistryAttestation(x) => {
+                assert_eq!(x.trustee, i);
+                attestations.push(x);
+            }
+            other => panic!("not an attestation: {other:?}"),
+        }
+    }
+    // One attestation is not enough; two (t) are.
+    assert_eq!(
+        ostracon::registry::open_registry(&election, Some(&voters), &attestations[..1])
+            .unwrap_err()
+            .code(),
+        "registry.too_few_attestations"
+    );
+    let registry =
+        ostracon::registry::open_registry(&election, Some(&voters), &attestations).unwrap();
+    assert_eq!(registry.map(|r| r.len()), Some(4));
+
+    // An open election has nothing to attest.
+    let open_root = TempDir::new().unwrap();
+    let (odirs, opublic) = run_ceremony(open_root.path());
+    for (i, d) in (1..=3).zip(&odirs) {
+        finish(d, i, &opublic).success();
+    }
+    let open = Election::from_json(&fs::read(odirs[0].join("election.json")).unwrap()).unwrap();
+    let otranscript: CeremonyTranscript =
+        serde_json::from_slice(&fs::read(odirs[0].join("ceremony.json")).unwrap()).unwrap();
+    let oopening = open_root.path().join("opening.jsonl");
+    let mut w = RecordWriter::create(&oopening, Format::Json).unwrap();
+    w.write(&RecordItem::Header(Header::new(&open, otranscript)))
+        .unwrap();
+    w.write(&RecordItem::Voters(voters)).unwrap();
+    w.finish().unwrap();
+    ostracon()
+        .args(["trustee", "attest-registry", "--key"])
+        .arg(odirs[0].join("key-1.secret"))
+        .arg("--record")
+        .arg(&oopening)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not attested"));
+    // Signatures without a registry: a usage error at init.
+    ostracon()
+        .args([
+            "trustee",
+            "init",
+            "--trustees",
+            "3",
+            "--threshold",
+            "2",
+            "--index",
+            "1",
+        ])
+        .args(["--require-signatures", "--manifest"])
+        .arg(open_root.path().join("manifest.json"))
+        .arg("--out")
+        .arg(open_root.path().join("x"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("commit no voter registry"));
 }

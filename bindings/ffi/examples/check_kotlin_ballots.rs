@@ -69,7 +69,7 @@ fn check(fixtures: &Path, kotlin: &Path) -> Result<(), Failure> {
     if voter != common::VOTER {
         return Err(format!("unexpected voter '{voter}'").into());
     }
-    let mut registry = VoterRegistry::new(true);
+    let mut registry = VoterRegistry::new();
     registry.insert(
         voter,
         Voter {

@@ -73,7 +73,7 @@ fn booth_flow_challenge_then_cast_again() {
 
     // The core's ballot box accepts both, as the Kotlin test's Rust checker does.
     let core = common::demo_election();
-    let mut registry = VoterRegistry::new(true);
+    let mut registry = VoterRegistry::new();
     registry.insert(
         common::VOTER,
         Voter {

@@ -15,17 +15,55 @@ use ostracon::threshold::PartialDecryption as CorePartial;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::election::{lock, Election, EncryptedTally, Manifest, Results};
+use crate::election::{lock, Election, EncryptedTally, Manifest, Results, VoterRegistry};
 use crate::errors;
 use crate::util::{self, bytes, hex, to_json};
+use ostracon::registry::{RegistryAttestation, RegistryCommitment};
+
+/// The election parameters from the Python arguments: `n`, `t`, and the keyword-only
+/// `mixers` (default `t`), `registry` (`"open"`, `"attested"`, or a `VoterRegistry`
+/// whose fingerprint is fixed) and `require_signatures`.
+pub fn parameters(
+    trustees: u32,
+    threshold: u32,
+    mixers: Option<u32>,
+    registry: Option<&Bound<'_, PyAny>>,
+    require_signatures: bool,
+) -> PyResult<Parameters> {
+    let commitment = match registry {
+        None => RegistryCommitment::Open,
+        Some(r) => {
+            if let Ok(v) = r.cast::<VoterRegistry>() {
+                RegistryCommitment::Fixed {
+                    fingerprint: v.borrow().fingerprint_bytes(),
+                }
+            } else {
+                match r.extract::<String>()?.as_str() {
+                    "open" => RegistryCommitment::Open,
+                    "attested" => RegistryCommitment::Attested,
+                    other => {
+                        return Err(errors::core(ostracon::Error::InvalidInput(format!(
+                            "registry must be \"open\", \"attested\" or a VoterRegistry \
+                             (fixed); got {other:?}"
+                        ))))
+                    }
+                }
+            }
+        }
+    };
+    let mut p = Parameters::new(trustees, threshold)
+        .with_registry(commitment)
+        .with_signatures(require_signatures);
+    p.mixers = mixers;
+    p.validate().map_err(errors::core)?;
+    Ok(p)
+}
 
 /// The ceremony parameters of an election: `n`, `t` and the context binding the
-/// manifest (computed by the core).
-fn params(manifest: &CoreManifest, trustees: u32, threshold: u32) -> PyResult<CeremonyParams> {
-    let p = Parameters::new(trustees, threshold);
-    p.validate().map_err(errors::core)?;
-    let context = ceremony_context(manifest, &p);
-    CeremonyParams::new(trustees, threshold, context).map_err(|e| errors::core(e.into()))
+/// manifest and parameters (computed by the core).
+fn params(manifest: &CoreManifest, p: &Parameters) -> PyResult<CeremonyParams> {
+    let context = ceremony_context(manifest, p);
+    CeremonyParams::new(p.trustees, p.threshold, context).map_err(|e| errors::core(e.into()))
 }
 
 fn ceremony_err(e: keyceremony::CeremonyError) -> PyErr {
@@ -34,18 +72,32 @@ fn ceremony_err(e: keyceremony::CeremonyError) -> PyErr {
 
 /// The election of a completed ceremony: the core builds it from the manifest, the
 /// parameters and the verified announcements' commitments.
-pub fn election_from(manifest: &CoreManifest, transcript: &CoreTranscript) -> PyResult<Election> {
+/// Raises `InvalidInput` when the ceremony was not held for these parameters.
+pub fn election_from(
+    manifest: &CoreManifest,
+    p: &Parameters,
+    transcript: &CoreTranscript,
+) -> PyResult<Election> {
+    if transcript.params.n() != p.trustees
+        || transcript.params.t() != p.threshold
+        || transcript.params.context() != &ceremony_context(manifest, p)
+    {
+        return Err(errors::core(ostracon::Error::InvalidInput(
+            "the ceremony was held for another manifest or other parameters \
+             (trustees, threshold, mixers, registry, require_signatures)"
+                .into(),
+        )));
+    }
     let ceremony = transcript
         .clone()
         .verify(&mut util::rng())
         .map_err(ceremony_err)?;
-    let p = Parameters::new(ceremony.params().n(), ceremony.params().t());
     let commitments = ceremony
         .announcements()
         .iter()
         .map(|a| a.commitments.clone())
         .collect();
-    CoreElection::new(manifest.clone(), p, commitments)
+    CoreElection::new(manifest.clone(), *p, commitments)
         .map(Election::new)
         .map_err(errors::core)
 }
@@ -63,16 +115,23 @@ pub struct CeremonyTranscript {
 
 #[pymethods]
 impl CeremonyTranscript {
-    /// The transcript of a ceremony for `manifest` with `trustees` and `threshold`,
-    /// from every trustee's announcement (bytes).
+    /// The transcript of a ceremony for `manifest` with `trustees` and `threshold`
+    /// (and the election parameters given by keyword, as to `Trustee`), from every
+    /// trustee's announcement (bytes).
     #[new]
+    #[pyo3(signature = (manifest, trustees, threshold, announcements, *, mixers = None, registry = None, require_signatures = false))]
+    #[allow(clippy::too_many_arguments)]
     fn py_new(
         manifest: &Manifest,
         trustees: u32,
         threshold: u32,
         announcements: Vec<Vec<u8>>,
+        mixers: Option<u32>,
+        registry: Option<&Bound<'_, PyAny>>,
+        require_signatures: bool,
     ) -> PyResult<Self> {
-        let params = params(&manifest.inner, trustees, threshold)?;
+        let p = parameters(trustees, threshold, mixers, registry, require_signatures)?;
+        let params = params(&manifest.inner, &p)?;
         let announcements = announcements
             .iter()
             .map(|a| Announcement::from_bytes(a).map_err(errors::decode))
@@ -115,9 +174,25 @@ impl CeremonyTranscript {
         Ok(hex(&c.joint_key().to_bytes()))
     }
 
-    /// The election this ceremony made for `manifest`.
-    fn election(&self, manifest: &Manifest) -> PyResult<Election> {
-        election_from(&manifest.inner, &self.inner)
+    /// The election this ceremony made for `manifest` and the parameters given by
+    /// keyword (as to `Trustee`); raises `InvalidInput` when the ceremony was held for
+    /// others.
+    #[pyo3(signature = (manifest, *, mixers = None, registry = None, require_signatures = false))]
+    fn election(
+        &self,
+        manifest: &Manifest,
+        mixers: Option<u32>,
+        registry: Option<&Bound<'_, PyAny>>,
+        require_signatures: bool,
+    ) -> PyResult<Election> {
+        let p = parameters(
+            self.inner.params.n(),
+            self.inner.params.t(),
+            mixers,
+            registry,
+            require_signatures,
+        )?;
+        election_from(&manifest.inner, &p, &self.inner)
     }
 
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
@@ -167,10 +242,26 @@ pub struct Trustee {
 
 #[pymethods]
 impl Trustee {
-    /// Trustee `index` (1..=trustees) of the ceremony for `manifest`.
+    /// Trustee `index` (1..=trustees) of the ceremony for `manifest`. Keywords: `mixers`
+    /// (distinct trustees that must shuffle each ranked or write-in contest; default
+    /// `threshold`), `registry` (`"open"`: no registry; `"attested"`: the trustees
+    /// attest it after the ceremony with `KeyShare.attest_registry`; or a
+    /// `VoterRegistry`, whose fingerprint is then fixed), `require_signatures`. Every
+    /// trustee must give the same.
     #[new]
-    fn py_new(manifest: &Manifest, trustees: u32, threshold: u32, index: u32) -> PyResult<Self> {
-        let params = params(&manifest.inner, trustees, threshold)?;
+    #[pyo3(signature = (manifest, trustees, threshold, index, *, mixers = None, registry = None, require_signatures = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn py_new(
+        manifest: &Manifest,
+        trustees: u32,
+        threshold: u32,
+        index: u32,
+        mixers: Option<u32>,
+        registry: Option<&Bound<'_, PyAny>>,
+        require_signatures: bool,
+    ) -> PyResult<Self> {
+        let p = parameters(trustees, threshold, mixers, registry, require_signatures)?;
+        let params = params(&manifest.inner, &p)?;
         let t = keyceremony::Trustee::new(params, index, &mut util::rng()).map_err(ceremony_err)?;
         Ok(Self {
             inner: Mutex::new(t),
@@ -316,6 +407,22 @@ impl KeyShare {
         PartialDecryption { inner }
     }
 
+    /// This trustee's attestation of the voter registry of `election` (attested
+    /// elections): its signature over the base hash and the registry's fingerprint.
+    /// Check the fingerprint against the one agreed out of band first. Raises
+    /// `InvalidInput` (code `registry.foreign_key_share`) for a key share of another
+    /// election.
+    fn attest_registry(
+        &self,
+        election: &Election,
+        registry: &VoterRegistry,
+    ) -> PyResult<crate::election::RegistryAttestation> {
+        let voters = registry.voters_snapshot();
+        RegistryAttestation::sign(&election.inner, &voters, &self.inner, &mut util::rng())
+            .map(|inner| crate::election::RegistryAttestation { inner })
+            .map_err(errors::registry)
+    }
+
     fn __repr__(&self) -> String {
         format!("KeyShare(index={}, <secret redacted>)", self.inner.index())
     }
@@ -374,18 +481,24 @@ impl PartialDecryption {
 
 /// Runs a whole key ceremony locally (every trustee in this process): returns the
 /// election, the public transcript and every trustee's key share.
+/// Keywords as for `Trustee`.
 #[pyfunction]
+#[pyo3(signature = (manifest, trustees, threshold, *, mixers = None, registry = None, require_signatures = false))]
 pub fn run_ceremony(
     py: Python<'_>,
     manifest: &Manifest,
     trustees: u32,
     threshold: u32,
+    mixers: Option<u32>,
+    registry: Option<&Bound<'_, PyAny>>,
+    require_signatures: bool,
 ) -> PyResult<(Election, CeremonyTranscript, Vec<KeyShare>)> {
-    let p = params(&manifest.inner, trustees, threshold)?;
+    let params_ = parameters(trustees, threshold, mixers, registry, require_signatures)?;
+    let p = params(&manifest.inner, &params_)?;
     let (_, transcript, keys) = py
         .detach(|| ostracon::simulation::run_ceremony(p, &mut util::rng()))
         .map_err(errors::core)?;
-    let election = election_from(&manifest.inner, &transcript)?;
+    let election = election_from(&manifest.inner, &params_, &transcript)?;
     Ok((
         election,
         CeremonyTranscript { inner: transcript },

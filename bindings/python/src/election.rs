@@ -12,6 +12,7 @@ use ostracon::board::{self as core_board, EntryKind, Submission};
 use ostracon::election::Election as CoreElection;
 use ostracon::manifest::Manifest as CoreManifest;
 use ostracon::record::{BoardSummary as CoreSummary, VoterRecord, Voters};
+use ostracon::registry::RegistryAttestation as CoreAttestation;
 use ostracon::tally::{
     EncryptedTally as CoreTally, Results as CoreResults, TallyAccumulator as CoreAccumulator,
 };
@@ -682,6 +683,16 @@ impl VoterRegistry {
         }
     }
 
+    /// A copy of the registry as recorded.
+    pub fn voters_snapshot(&self) -> Voters {
+        lock(&self.inner).clone()
+    }
+
+    /// The fingerprint (spec §10.1).
+    pub fn fingerprint_bytes(&self) -> [u8; 32] {
+        lock(&self.inner).fingerprint()
+    }
+
     /// The core registry (decoding the keys).
     pub fn registry(&self) -> PyResult<core_board::VoterRegistry> {
         lock(&self.inner).to_registry().map_err(errors::decode)
@@ -690,13 +701,11 @@ impl VoterRegistry {
 
 #[pymethods]
 impl VoterRegistry {
+    /// An empty registry. (Whether voters must sign is an election parameter:
+    /// `require_signatures` of the ceremony.)
     #[new]
-    #[pyo3(signature = (require_signatures = false))]
-    fn py_new(require_signatures: bool) -> Self {
-        Self::from_voters(Voters {
-            require_signatures,
-            voters: Vec::new(),
-        })
+    fn py_new() -> Self {
+        Self::from_voters(Voters::default())
     }
 
     /// Registers a voter with a weight (default 1) and, optionally, the 32-byte
@@ -712,7 +721,6 @@ impl VoterRegistry {
         let mut v = lock(&self.inner);
         // Let the core decode the key and check the id against the others.
         let mut probe = Voters {
-            require_signatures: v.require_signatures,
             voters: Vec::with_capacity(v.voters.len() + 1),
         };
         probe.voters.extend(v.voters.iter().cloned());
@@ -722,9 +730,11 @@ impl VoterRegistry {
         Ok(())
     }
 
+    /// The registry's fingerprint (hex, spec §10.1): what the election fixes, the
+    /// trustees attest and the verifier prints.
     #[getter]
-    fn require_signatures(&self) -> bool {
-        lock(&self.inner).require_signatures
+    fn fingerprint(&self) -> String {
+        hex(&self.fingerprint_bytes())
     }
 
     /// Voter ids, in registration order.
@@ -770,13 +780,76 @@ impl VoterRegistry {
     fn __repr__(&self) -> String {
         let v = lock(&self.inner);
         format!(
-            "VoterRegistry(voters={}, require_signatures={})",
+            "VoterRegistry(voters={}, fingerprint='{}')",
             v.voters.len(),
-            if v.require_signatures {
-                "True"
-            } else {
-                "False"
-            }
+            hex(&v.fingerprint())
+        )
+    }
+}
+
+/// A trustee's attestation of the voter registry (`KeyShare.attest_registry`).
+#[pyclass(module = "ostracon", frozen)]
+#[derive(Clone)]
+pub struct RegistryAttestation {
+    pub inner: CoreAttestation,
+}
+
+#[pymethods]
+impl RegistryAttestation {
+    /// The attesting trustee.
+    #[getter]
+    fn trustee(&self) -> u32 {
+        self.inner.trustee
+    }
+
+    /// The fingerprint of the registry attested (hex).
+    #[getter]
+    fn fingerprint(&self) -> String {
+        hex(&self.inner.registry)
+    }
+
+    /// Checks it as an attestation of `registry` for `election`; raises
+    /// `InvalidInput` (codes `registry.*`) naming the trustee.
+    fn verify(&self, election: &Election, registry: &VoterRegistry) -> PyResult<()> {
+        self.inner
+            .verify(&election.inner, &registry.fingerprint_bytes())
+            .map_err(errors::registry)
+    }
+
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        bytes(py, &self.inner.to_bytes())
+    }
+
+    #[staticmethod]
+    fn from_bytes(data: &[u8]) -> PyResult<Self> {
+        Ok(Self {
+            inner: CoreAttestation::from_bytes(data).map_err(errors::decode)?,
+        })
+    }
+
+    /// The JSON form, as the record's `registry_attestation` item (without `type`).
+    fn to_json(&self) -> PyResult<String> {
+        to_json(&self.inner)
+    }
+
+    #[staticmethod]
+    fn from_json(text: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self {
+            inner: util::from_json(text, "registry attestation")?,
+        })
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<RegistryAttestation>()
+            .is_ok_and(|o| o.get().inner == self.inner)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "RegistryAttestation(trustee={}, fingerprint='{}')",
+            self.inner.trustee,
+            hex(&self.inner.registry)
         )
     }
 }
@@ -824,11 +897,24 @@ type CastItem<'py> = (PyRef<'py, EncryptedBallot>, Option<String>, Option<Vec<u8
 
 #[pymethods]
 impl Board {
-    /// An empty board. Without a registry anyone may cast (weight 1, no signature).
+    /// An empty board for `election`, with its voter registry and the trustees'
+    /// attestations of it (attested elections). Raises `InvalidInput` (codes
+    /// `registry.*`) unless they are what the election commits: no registry for an
+    /// open election (anyone may cast, weight 1, unsigned), the fixed fingerprint, or
+    /// `threshold` valid attestations.
     #[new]
-    #[pyo3(signature = (election, registry = None))]
-    fn py_new(election: &Election, registry: Option<&VoterRegistry>) -> PyResult<Self> {
-        let reg = registry.map(VoterRegistry::registry).transpose()?;
+    #[pyo3(signature = (election, registry = None, attestations = Vec::new()))]
+    fn py_new(
+        election: &Election,
+        registry: Option<&VoterRegistry>,
+        attestations: Vec<PyRef<'_, RegistryAttestation>>,
+    ) -> PyResult<Self> {
+        let voters = registry.map(VoterRegistry::voters_snapshot);
+        let attestations: Vec<CoreAttestation> =
+            attestations.iter().map(|a| a.inner.clone()).collect();
+        let reg =
+            ostracon::registry::open_registry(&election.inner, voters.as_ref(), &attestations)
+                .map_err(errors::registry)?;
         let board = core_board::Board::new(interned(&election.inner), reg);
         Ok(Self {
             inner: Mutex::new(board),

@@ -96,6 +96,12 @@ pub fn decode(e: CoreDecodeError) -> PyErr {
     raise::<DecodeError>(e.to_string(), e.code(), &[])
 }
 
+/// A registry that is not the one the election commits, or an attestation refused
+/// (`InvalidInput`, codes `registry.*`).
+pub fn registry(e: ostracon::registry::RegistryError) -> PyErr {
+    raise::<InvalidInput>(e.to_string(), e.code(), &[])
+}
+
 /// A core ballot error.
 pub fn ballot(e: CoreBallotError) -> PyErr {
     raise::<BallotError>(

@@ -30,6 +30,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<election::BallotOpening>()?;
     m.add_class::<election::VoterKey>()?;
     m.add_class::<election::VoterRegistry>()?;
+    m.add_class::<election::RegistryAttestation>()?;
     m.add_class::<election::Board>()?;
     m.add_class::<election::BoardEntry>()?;
     m.add_class::<election::BoardSummary>()?;

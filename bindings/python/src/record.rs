@@ -361,7 +361,11 @@ impl RecordHeader {
 
     /// The election (the ceremony is verified first).
     fn election(&self) -> PyResult<Election> {
-        election_from(&self.inner.manifest, &self.inner.ceremony)
+        election_from(
+            &self.inner.manifest,
+            &self.inner.parameters,
+            &self.inner.ceremony,
+        )
     }
 
     fn to_json(&self) -> PyResult<String> {
@@ -388,6 +392,9 @@ fn item_to_py(py: Python<'_>, item: RecordItem) -> PyResult<Py<PyAny>> {
     Ok(match item {
         RecordItem::Header(h) => Py::new(py, RecordHeader { inner: h })?.into_any(),
         RecordItem::Voters(v) => Py::new(py, VoterRegistry::from_voters(v))?.into_any(),
+        RecordItem::RegistryAttestation(a) => {
+            Py::new(py, crate::election::RegistryAttestation { inner: a })?.into_any()
+        }
         RecordItem::Entry(e) => Py::new(py, BoardEntry { inner: e })?.into_any(),
         RecordItem::Board(b) => Py::new(py, BoardSummary { inner: b })?.into_any(),
         RecordItem::Tally(t) => Py::new(py, EncryptedTally { inner: t })?.into_any(),
@@ -586,7 +593,7 @@ impl Record {
 
     fn election_core(&self) -> PyResult<Election> {
         match &self.header {
-            Some(h) => election_from(&h.manifest, &h.ceremony),
+            Some(h) => election_from(&h.manifest, &h.parameters, &h.ceremony),
             None => Err(errors::corrupt(
                 Some(&self.path),
                 "line 1",

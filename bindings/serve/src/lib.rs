@@ -34,8 +34,9 @@ use std::sync::Arc;
 use ostracon::election::Election;
 use ostracon::keyceremony::PublicCeremony;
 use ostracon::record::io::RecordReader;
-use ostracon::record::{Header, RecordItem, Voters};
+use ostracon::record::{Header, RecordItem};
 use rand::rngs::OsRng;
+use store::Opening;
 
 pub use error::ApiError;
 pub use pipeline::Receipt;
@@ -91,25 +92,48 @@ impl From<store::StoreError> for ServeError {
     }
 }
 
-/// Reads the header and the voter registry at the start of a record file.
-pub fn read_header(path: &Path) -> Result<(Header, Option<Voters>), ServeError> {
+/// Reads the opening of a record file: its header, then the voter registry and the
+/// trustees' attestations of it, if any (up to the first other item).
+pub fn read_opening(path: &Path) -> Result<Opening, ServeError> {
     let mut reader = RecordReader::open(path)
         .map_err(|e| ServeError::Init(format!("{}: {e}", path.display())))?;
-    let header = match reader.next_item() {
-        Ok(Some(RecordItem::Header(h))) => h,
-        Ok(_) => {
+    let mut next = || {
+        reader
+            .next_item()
+            .map_err(|e| ServeError::Init(format!("{}: {e}", path.display())))
+    };
+    let header = match next()? {
+        Some(RecordItem::Header(h)) => h,
+        _ => {
             return Err(ServeError::Init(
                 "the file does not start with a header".into(),
             ))
         }
-        Err(e) => return Err(ServeError::Init(format!("{}: {e}", path.display()))),
     };
-    let voters = match reader.next_item() {
-        Ok(Some(RecordItem::Voters(v))) => Some(v),
-        Ok(_) => None,
-        Err(e) => return Err(ServeError::Init(format!("{}: {e}", path.display()))),
+    let mut opening = Opening {
+        header,
+        voters: None,
+        attestations: Vec::new(),
     };
-    Ok((header, voters))
+    let mut item = next()?;
+    if let Some(RecordItem::Voters(v)) = item {
+        opening.voters = Some(v);
+        item = next()?;
+    }
+    while let Some(RecordItem::RegistryAttestation(a)) = item {
+        opening.attestations.push(a);
+        item = next()?;
+    }
+    Ok(opening)
+}
+
+/// The voter registry an opening's election commits ([`ostracon::registry::open_registry`]).
+pub fn registry_of(
+    election: &Election,
+    opening: &Opening,
+) -> Result<Option<ostracon::board::VoterRegistry>, ServeError> {
+    ostracon::registry::open_registry(election, opening.voters.as_ref(), &opening.attestations)
+        .map_err(|e| ServeError::Election(format!("{} ({})", e, e.code())))
 }
 
 /// The election of a header, with its verified key ceremony.
@@ -141,27 +165,27 @@ pub fn prepare(config: &Config) -> Result<axum::Router, ServeError> {
             .build_global();
     }
     let mut writer = store::Db::open(&config.db)?;
-    let initialised = store::load_header(&mut writer).is_ok();
+    let initialised = store::load_opening(&mut writer).is_ok();
     if let Some(init) = &config.init {
-        let (header, voters) = read_header(init)?;
+        let opening = read_opening(init)?;
         if initialised {
-            let (stored, _) = store::load_header(&mut writer)?;
-            if stored != header {
+            let stored = store::load_opening(&mut writer)?;
+            if stored != opening {
                 return Err(ServeError::Init(
                     "the database already holds another election".into(),
                 ));
             }
         } else {
-            store::initialise(&mut writer, &header, voters.as_ref())?;
+            // Checked before anything is stored: the election, and that the registry
+            // is the one it commits (fixed, or attested by t trustees).
+            let (election, _) = election_of(&opening.header)?;
+            registry_of(&election, &opening)?;
+            store::initialise(&mut writer, &opening)?;
         }
     }
-    let (header, voters) = store::load_header(&mut writer)?;
-    let (election, ceremony) = election_of(&header)?;
-    let registry = voters
-        .map(|v| v.to_registry())
-        .transpose()
-        .map_err(|e| ServeError::Election(format!("voter registry: {e}")))?
-        .map(Arc::new);
+    let opening = store::load_opening(&mut writer)?;
+    let (election, ceremony) = election_of(&opening.header)?;
+    let registry = registry_of(&election, &opening)?.map(Arc::new);
     let election = Arc::new(election);
     let pipeline = pipeline::start(election.clone(), registry, writer, config.pipeline)?;
     let reader = store::Db::open(&config.db)?;
@@ -232,8 +256,8 @@ async fn shutdown() {
 /// file's extension: `.jsonl` for JSON Lines), without a running service.
 pub fn export_file(db: &store::Location, out: &Path) -> Result<u64, ServeError> {
     let mut conn = store::Db::open(db)?;
-    let (header, _) = store::load_header(&mut conn)?;
-    let (election, _) = election_of(&header)?;
+    let opening = store::load_opening(&mut conn)?;
+    let (election, _) = election_of(&opening.header)?;
     let genesis = ostracon::board::genesis(&election);
     let format = if out.extension().is_some_and(|e| e == "jsonl" || e == "json") {
         ostracon::record::Format::Json

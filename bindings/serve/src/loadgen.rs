@@ -34,6 +34,7 @@ use ostracon::keyceremony::CeremonyParams;
 use ostracon::manifest::{Contest, ContestOption, Manifest, VoteRule};
 use ostracon::record::io::RecordWriter;
 use ostracon::record::{Format, Header, RecordItem, Voters};
+use ostracon::registry::{RegistryAttestation, RegistryCommitment};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
@@ -142,7 +143,10 @@ pub fn prepare(config: &PrepareConfig, progress: &dyn Fn(u64)) -> Result<u64, Lo
     std::fs::create_dir_all(&config.out).map_err(io_err(&config.out))?;
     let mut rng = ChaCha20Rng::seed_from_u64(config.seed);
     let manifest = manifest(config.options, config.ranked);
-    let params = Parameters::new(config.trustees, config.threshold);
+    // The registry is attested by every trustee after the ceremony.
+    let params = Parameters::new(config.trustees, config.threshold)
+        .with_registry(RegistryCommitment::Attested)
+        .with_signatures(true);
     params.validate().map_err(err)?;
     manifest.validate().map_err(err)?;
     let cparams = CeremonyParams::new(
@@ -160,7 +164,7 @@ pub fn prepare(config: &PrepareConfig, progress: &dyn Fn(u64)) -> Result<u64, Lo
         .collect();
     let election = Election::new(manifest.clone(), params, commitments).map_err(err)?;
 
-    let mut registry = VoterRegistry::new(true);
+    let mut registry = VoterRegistry::new();
     for i in 0..config.voters {
         registry.insert(
             format!("voter-{i}"),
@@ -174,8 +178,17 @@ pub fn prepare(config: &PrepareConfig, progress: &dyn Fn(u64)) -> Result<u64, Lo
     let mut w = RecordWriter::create(&header_path, Format::Json).map_err(io_err(&header_path))?;
     w.write(&RecordItem::Header(Header::new(&election, transcript)))
         .map_err(io_err(&header_path))?;
-    w.write(&RecordItem::Voters(Voters::from_registry(&registry)))
+    let voters = Voters::from_registry(&registry);
+    let attestations = keys
+        .iter()
+        .map(|k| RegistryAttestation::sign(&election, &voters, k, &mut rng).map_err(err))
+        .collect::<Result<Vec<_>, _>>()?;
+    w.write(&RecordItem::Voters(voters))
         .map_err(io_err(&header_path))?;
+    for a in attestations {
+        w.write(&RecordItem::RegistryAttestation(a))
+            .map_err(io_err(&header_path))?;
+    }
     w.finish().map_err(io_err(&header_path))?;
     drop(registry);
     let election_path = config.out.join("election.json");

@@ -24,6 +24,7 @@ use std::path::PathBuf;
 use ostracon::ballot::TrackingCode;
 use ostracon::board::{BoardEntry, EntryKind};
 use ostracon::record::{BoardSummary, Format, Header, RecordItem, Voters, MAGIC, RECORD_VERSION};
+use ostracon::registry::RegistryAttestation;
 use ostracon::tally::{EncryptedTally, Results};
 use ostracon::threshold::PartialDecryption;
 use postgres::fallible_iterator::FallibleIterator;
@@ -739,21 +740,44 @@ impl Tx<'_> {
     }
 }
 
-/// Stores the header (and voter registry) of a new election.
-pub fn initialise(db: &mut Db, header: &Header, voters: Option<&Voters>) -> Result<(), StoreError> {
+/// What a record holds before its first board entry: the header, the voter registry
+/// (when the election has one) and the trustees' attestations of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Opening {
+    /// The header.
+    pub header: Header,
+    /// The voter registry.
+    pub voters: Option<Voters>,
+    /// The trustees' attestations of the registry.
+    pub attestations: Vec<RegistryAttestation>,
+}
+
+/// Stores the opening of a new election (checked by the caller first).
+pub fn initialise(db: &mut Db, opening: &Opening) -> Result<(), StoreError> {
     let mut tx = db.write()?;
     if tx.get_meta("header")?.is_some() {
         return Err(StoreError::AlreadyInitialised);
     }
-    tx.put_meta("header", &RecordItem::Header(header.clone()).payload())?;
-    if let Some(v) = voters {
+    tx.put_meta(
+        "header",
+        &RecordItem::Header(opening.header.clone()).payload(),
+    )?;
+    if let Some(v) = &opening.voters {
         tx.put_meta("voters", &RecordItem::Voters(v.clone()).payload())?;
+    }
+    if !opening.attestations.is_empty() {
+        let bytes: Vec<u8> = opening
+            .attestations
+            .iter()
+            .flat_map(RegistryAttestation::to_bytes)
+            .collect();
+        tx.put_meta("registry_attestations", &bytes)?;
     }
     tx.commit()
 }
 
-/// The stored header and voter registry.
-pub fn load_header(db: &mut Db) -> Result<(Header, Option<Voters>), StoreError> {
+/// The stored opening: header, voter registry, attestations.
+pub fn load_opening(db: &mut Db) -> Result<Opening, StoreError> {
     let mut tx = db.read()?;
     let header = match tx.get_item("header", 1)? {
         Some(RecordItem::Header(h)) => h,
@@ -763,8 +787,21 @@ pub fn load_header(db: &mut Db) -> Result<(Header, Option<Voters>), StoreError> 
         Some(RecordItem::Voters(v)) => Some(v),
         _ => None,
     };
+    let attestations = attestations_of(tx.get_meta("registry_attestations")?)?;
     tx.commit()?;
-    Ok((header, voters))
+    Ok(Opening {
+        header,
+        voters,
+        attestations,
+    })
+}
+
+fn attestations_of(bytes: Option<Vec<u8>>) -> Result<Vec<RegistryAttestation>, StoreError> {
+    bytes
+        .unwrap_or_default()
+        .chunks(RegistryAttestation::LEN)
+        .map(|c| RegistryAttestation::from_bytes(c).map_err(|e| corrupt("registry attestation", e)))
+        .collect()
 }
 
 /// Whether the board is closed.
@@ -1020,6 +1057,9 @@ pub fn export(
     emit(out, 1, &header)?;
     if let Some(v) = tx.get_meta("voters")? {
         emit(out, 2, &v)?;
+    }
+    for a in attestations_of(tx.get_meta("registry_attestations")?)? {
+        emit(out, 10, &a.to_bytes())?;
     }
     let (count, last) = tx.head()?;
     let mut n = 0u64;

@@ -1405,3 +1405,103 @@ async fn a_ranked_contest_without_ballots_needs_no_shuffle(backend: Backend) {
     assert_eq!(results.mixnet.len(), 1);
     assert!(results.mixnet[0].ballots.is_empty());
 }
+
+/// Board/host: a ballot box started from an opening whose registry the trustees did not
+/// attest (attestations dropped, too few, or the registry edited after they signed)
+/// refuses to start, naming the rule, and stores nothing; the attested opening starts,
+/// and the record it exports carries the attestations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ballot_box_opens_only_on_the_registry_the_trustees_attested() {
+    let dir = tempfile::TempDir::new().unwrap();
+    prepare(dir.path(), 6);
+    let header = dir.path().join("header.jsonl");
+    let lines: Vec<String> = std::fs::read_to_string(&header)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let attestation = |l: &String| l.starts_with("{\"type\":\"registry_attestation\"");
+    assert_eq!(lines.iter().filter(|l| attestation(l)).count(), 3);
+    let variants: [(&str, Vec<String>, &str); 3] = [
+        (
+            "dropped",
+            lines.iter().filter(|l| !attestation(l)).cloned().collect(),
+            "registry.too_few_attestations",
+        ),
+        (
+            "one left",
+            lines
+                .iter()
+                .enumerate()
+                .filter(|(k, l)| !attestation(l) || *k == 2)
+                .map(|(_, l)| l.clone())
+                .collect(),
+            "registry.too_few_attestations",
+        ),
+        (
+            "registry edited",
+            lines
+                .iter()
+                .map(|l| {
+                    if l.starts_with("{\"type\":\"voters\"") {
+                        l.replacen("\"weight\":1,", "\"weight\":7,", 1)
+                    } else {
+                        l.clone()
+                    }
+                })
+                .collect(),
+            "registry.other_registry",
+        ),
+    ];
+    for (what, opening, code) in variants {
+        let init = dir.path().join(format!("{what}.jsonl"));
+        std::fs::write(&init, opening.join("\n") + "\n").unwrap();
+        let db = Location::Sqlite(dir.path().join(format!("{what}.sqlite")));
+        let config = Config {
+            db: db.clone(),
+            init: Some(init),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            limits: Limits::default(),
+            pipeline: PipelineConfig {
+                queue: 16,
+                max_batch: 16,
+                validators: 1,
+            },
+            workers: 1,
+        };
+        let err = tokio::task::spawn_blocking(move || ostracon_serve::prepare(&config).err())
+            .await
+            .unwrap()
+            .expect(what);
+        assert!(err.to_string().contains(code), "{what}: {err}");
+        // Nothing stored: the database holds no election.
+        let mut conn = store::Db::open(&db).unwrap();
+        assert!(store::load_opening(&mut conn).is_err(), "{what}");
+    }
+    let db = Location::Sqlite(dir.path().join("ok.sqlite"));
+    let config = Config {
+        db: db.clone(),
+        init: Some(header),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        limits: Limits::default(),
+        pipeline: PipelineConfig {
+            queue: 16,
+            max_batch: 16,
+            validators: 1,
+        },
+        workers: 1,
+    };
+    tokio::task::spawn_blocking(move || ostracon_serve::prepare(&config).map(drop))
+        .await
+        .unwrap()
+        .unwrap();
+    let out = dir.path().join("export.bin");
+    ostracon_serve::export_file(&db, &out).unwrap();
+    let bytes = std::fs::read(&out).unwrap();
+    let mut reader = SliceReader::new(&bytes).unwrap();
+    let mut n = 0;
+    while let Some(item) = reader.next_item().unwrap() {
+        n += usize::from(matches!(item, RecordItem::RegistryAttestation(_)));
+    }
+    assert_eq!(n, 3);
+}
