@@ -5,17 +5,17 @@
 //! 1. `header`: record version, manifest, parameters, the key-ceremony transcript;
 //! 2. `voters` (when the election has a registry): the voter registry (ids, weights,
 //!    signature keys);
-//! 2a. `registry_attestation` × k (when the registry is attested): the trustees'
+//! 3. `registry_attestation` × k (when the registry is attested): the trustees'
 //!    signatures over the base hash and the registry's fingerprint;
-//! 3. `entry` × N: the board entries (cast and challenged ballots), in board order;
-//! 4. `board`: the final board head and entry count;
-//! 5. `tally`: the encrypted tally;
-//! 6. `decryption` × k: partial decryptions of the tally by the trustees present;
-//! 7. `mix` × s: for each ranked or write-in contest in manifest order, its shuffles in
+//! 4. `entry` × N: the board entries (cast and challenged ballots), in board order;
+//! 5. `board`: the final board head and entry count;
+//! 6. `tally`: the encrypted tally;
+//! 7. `decryption` × k: partial decryptions of the tally by the trustees present;
+//! 8. `mix` × s: for each ranked or write-in contest in manifest order, its shuffles in
 //!    chain order (the first shuffles the counted ballots' rows, in board order);
-//! 8. `mix_decryption` × k: partial decryptions of each such contest's final list;
-//! 9. `results`: the decrypted results (tally counts, decrypted mixnet ballots and their
-//!    count).
+//! 9. `mix_decryption` × k: partial decryptions of each such contest's final list;
+//! 10. `results`: the decrypted results (tally counts, decrypted mixnet ballots and
+//!     their count).
 //!
 //! Two encodings, both streamable item by item so a million-ballot record is written
 //! and read in bounded memory:

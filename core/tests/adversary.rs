@@ -651,6 +651,8 @@ fn registry_failures(report: &Report) -> Vec<String> {
         .collect()
 }
 
+type RegistryEdit = Box<dyn Fn(&mut ostracon::record::Voters)>;
+
 /// The record with its registry edited by `edit` (the attestations left as they are).
 fn with_voters(
     items: &[RecordItem],
@@ -689,7 +691,7 @@ fn board_swapping_a_key_or_raising_a_weight_in_the_registry_is_refused() {
     let items = record();
     let mut rng = StdRng::seed_from_u64(11);
     let board_key = ostracon::board::generate_voter_key(&mut rng);
-    let edits: [(&str, Box<dyn Fn(&mut ostracon::record::Voters)>); 4] = [
+    let edits: [(&str, RegistryEdit); 4] = [
         (
             "key swapped",
             Box::new(move |v| {

@@ -42,6 +42,14 @@ pub struct ServeArgs {
     /// last address); repeat for several. Other peers are taken as the client.
     #[arg(long, value_name = "IP")]
     trusted_proxy: Vec<std::net::IpAddr>,
+    /// IPv6 clients are rate-limited per network of this prefix length (one host
+    /// usually holds a whole /64).
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u8).range(0..=128))]
+    client_prefix_v6: u8,
+    /// Largest admin import body (partial decryptions and shuffles), bytes; it is
+    /// parsed line by line as it arrives.
+    #[arg(long, default_value_t = 256 << 20)]
+    max_import: usize,
     /// Record exports (`GET /v1/record`) served at once; beyond, 503 with Retry-After.
     #[arg(long, default_value_t = 4)]
     max_exports: usize,
@@ -98,6 +106,8 @@ pub fn serve(a: ServeArgs) -> Result<(), CliError> {
             rate: a.rate_limit,
             client_rate: a.client_rate_limit,
             trusted_proxies: a.trusted_proxy,
+            client_prefix_v6: a.client_prefix_v6,
+            max_import: a.max_import,
             max_exports: a.max_exports.max(1),
             admin_token: a.admin_token.filter(|t| !t.is_empty()),
         },

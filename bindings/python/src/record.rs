@@ -473,6 +473,9 @@ fn py_to_item(obj: &Bound<'_, PyAny>) -> PyResult<RecordItem> {
     if let Ok(v) = obj.cast::<VoterRegistry>() {
         return Ok(RecordItem::Voters(lock(&v.borrow().inner).clone()));
     }
+    if let Ok(a) = obj.cast::<crate::election::RegistryAttestation>() {
+        return Ok(RecordItem::RegistryAttestation(a.get().inner.clone()));
+    }
     if let Ok(e) = obj.cast::<BoardEntry>() {
         return Ok(RecordItem::Entry(e.get().inner.clone()));
     }
@@ -494,8 +497,8 @@ fn py_to_item(obj: &Bound<'_, PyAny>) -> PyResult<RecordItem> {
         return Ok(m.get().inner.clone());
     }
     Err(PyTypeError::new_err(format!(
-        "not a record item: {} (expected RecordHeader, VoterRegistry, BoardEntry, \
-         BoardSummary, EncryptedTally, PartialDecryption, MixnetItem or Results)",
+        "not a record item: {} (expected RecordHeader, VoterRegistry, RegistryAttestation, \
+         BoardEntry, BoardSummary, EncryptedTally, PartialDecryption, MixnetItem or Results)",
         obj.get_type().name()?
     )))
 }

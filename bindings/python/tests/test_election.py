@@ -39,9 +39,14 @@ def test_scripted_election(manifest: ostracon.Manifest, tmp_path: Path, ceremony
     n, t = 3, 2
     if ceremony == "state_machine":
         transcript, keys = ceremony_by_messages(manifest, n, t)
-        election = transcript.election(manifest)
+        election = transcript.election(manifest, registry="attested", require_signatures=True)
+        # Another election's parameters are refused.
+        with pytest.raises(ostracon.InvalidInput):
+            transcript.election(manifest)
     else:
-        election, transcript, keys = ostracon.run_ceremony(manifest, n, t)
+        election, transcript, keys = ostracon.run_ceremony(
+            manifest, n, t, registry="attested", require_signatures=True
+        )
     assert transcript.verify() == election.joint_key
     assert (election.trustees, election.threshold) == (n, t)
     assert election == ostracon.Election.from_json(election.to_json())
@@ -49,13 +54,26 @@ def test_scripted_election(manifest: ostracon.Manifest, tmp_path: Path, ceremony
     assert "secret" in repr(keys[0]) and keys[0].to_bytes() not in repr(keys[0]).encode()
 
     # Voters with signing keys and weights.
-    registry = ostracon.VoterRegistry(require_signatures=True)
+    registry = ostracon.VoterRegistry()
     voter_keys = {f"v{i}": ostracon.VoterKey.generate() for i in range(6)}
     for i, (vid, key) in enumerate(voter_keys.items()):
         registry.add(vid, weight=1 + i % 2, key=key.public_key)
     assert len(registry) == 6 and "v0" in registry and registry.weight("v1") == 2
+    assert len(registry.fingerprint) == 64
 
-    board = ostracon.Board(election, registry)
+    # Before voting opens, t trustees attest the registry; fewer are refused.
+    attestations = [keys[0].attest_registry(election, registry), keys[2].attest_registry(election, registry)]
+    assert [a.trustee for a in attestations] == [1, 3]
+    assert attestations[0].fingerprint == registry.fingerprint
+    attestations[1].verify(election, registry)
+    assert ostracon.RegistryAttestation.from_bytes(attestations[0].to_bytes()) == attestations[0]
+    with pytest.raises(ostracon.InvalidInput) as e:
+        ostracon.Board(election, registry, attestations[:1])
+    assert e.value.code == "registry.too_few_attestations"
+    with pytest.raises(ostracon.InvalidInput) as e:
+        ostracon.Board(election)
+    assert e.value.code == "registry.missing"
+    board = ostracon.Board(election, registry, attestations)
     choices = {
         "v0": {"mayor": [1, 0, 0], "council": [1, 1, 0]},
         "v1": {"mayor": [0, 1, 0], "council": [0, 0, 1]},
@@ -125,6 +143,8 @@ def test_scripted_election(manifest: ostracon.Manifest, tmp_path: Path, ceremony
     with ostracon.RecordWriter(path) as w:
         w.write(ostracon.RecordHeader(election, transcript))
         w.write(registry)
+        for a in attestations:
+            w.write(a)
         for e in entries:
             w.write(e)
         w.write(board.summary())

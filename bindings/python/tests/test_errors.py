@@ -132,10 +132,14 @@ def test_ballot_errors(setup, manifest: ostracon.Manifest) -> None:  # type: ign
         ostracon.verify_ballot(election, ballot, other_opening)
     assert ostracon.verify_ballot(election, ballot, opening) == ballot.tracking_code
 
-    registry = ostracon.VoterRegistry(require_signatures=True)
+    # An election whose voters must sign, its registry attested by the trustees.
+    signing, _, keys = ostracon.run_ceremony(manifest, 1, 1, registry="attested", require_signatures=True)
+    registry = ostracon.VoterRegistry()
     key = ostracon.VoterKey.generate()
     registry.add("alice", key=key.public_key)
-    board = ostracon.Board(election, registry)
+    board = ostracon.Board(signing, registry, [keys[0].attest_registry(signing, registry)])
+    election = signing
+    ballot, opening = election.encrypt_ballot("b1", {"mayor": [1, 0, 0]})
     with pytest.raises(ostracon.BallotError) as e:
         board.cast(ballot, "alice")
     assert e.value.code == "ballot.missing_signature"

@@ -61,6 +61,13 @@ pub struct Limits {
     pub client_rate: Option<f64>,
     /// Proxies (load balancers) whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<IpAddr>,
+    /// IPv6 clients are limited per network of this prefix length (bits, at most 128):
+    /// one host usually holds a whole /64, so limiting single addresses would not limit
+    /// it. IPv4 clients are limited per address.
+    pub client_prefix_v6: u8,
+    /// Largest admin import body (`POST /v1/admin/decryptions`), bytes. It is parsed line
+    /// by line as it arrives, never buffered whole.
+    pub max_import: usize,
     /// Record exports (`GET /v1/record`) served at once, each with a database
     /// connection of its own; beyond, 503 with Retry-After. At least 1.
     pub max_exports: usize,
@@ -69,14 +76,16 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// 1 MiB bodies, no rate limits, no trusted proxy, 4 concurrent exports, admin
-    /// endpoints disabled.
+    /// 1 MiB bodies, no rate limits, no trusted proxy, IPv6 clients per /64, 256 MiB
+    /// imports, 4 concurrent exports, admin endpoints disabled.
     fn default() -> Self {
         Self {
             max_body: 1 << 20,
             rate: None,
             client_rate: None,
             trusted_proxies: Vec::new(),
+            client_prefix_v6: 64,
+            max_import: 256 << 20,
             max_exports: 4,
             admin_token: None,
         }
@@ -133,6 +142,23 @@ fn client_of(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> I
         .last()
         .and_then(|a| a.trim().parse().ok())
         .unwrap_or(peer)
+}
+
+/// The key a client's rate limit is kept under: an IPv4 address (an IPv4-mapped IPv6
+/// address counts as its IPv4 address), or an IPv6 address masked to its first `prefix`
+/// bits.
+fn client_key(ip: IpAddr, prefix: u8) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return IpAddr::V4(v4);
+            }
+            let bits = u32::from(prefix.min(128));
+            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+            IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & mask))
+        }
+    }
 }
 
 /// What the handlers share.
@@ -337,6 +363,61 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
     }
 }
 
+/// Reads a body of JSON lines as it arrives, calling `each(line number, line)` on every
+/// non-blank line as soon as it is complete: the raw text is never held whole, only the
+/// line being read. At most `limit` bytes in all (413 `body_too_large` beyond).
+async fn read_lines(
+    body: Body,
+    limit: usize,
+    mut each: impl FnMut(usize, &str) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    use http_body_util::BodyExt;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the body exceeds the limit of {limit} bytes"),
+        )
+    };
+    let mut body = body;
+    let mut line: Vec<u8> = Vec::new();
+    let mut read = 0usize;
+    let mut number = 0usize;
+    let mut take = |line: &mut Vec<u8>, number: &mut usize| -> Result<(), ApiError> {
+        *number += 1;
+        let text = std::str::from_utf8(line).map_err(|_| {
+            ApiError::malformed(format!("line {number}: not UTF-8 (JSON lines are UTF-8)"))
+        })?;
+        if !text.trim().is_empty() {
+            each(*number, text)?;
+        }
+        line.clear();
+        Ok(())
+    };
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|e| ApiError::malformed(format!("the body could not be read: {e}")))?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        read = read.saturating_add(data.len());
+        if read > limit {
+            return Err(too_large());
+        }
+        let mut rest: &[u8] = &data;
+        while let Some(end) = rest.iter().position(|b| *b == b'\n') {
+            line.extend_from_slice(&rest[..end]);
+            take(&mut line, &mut number)?;
+            rest = &rest[end + 1..];
+        }
+        line.extend_from_slice(rest);
+    }
+    if !line.is_empty() {
+        take(&mut line, &mut number)?;
+    }
+    Ok(())
+}
+
 /// The encoding of a submission body, from its content type.
 fn wire_of(headers: &HeaderMap) -> Result<Wire, ApiError> {
     let ct = headers
@@ -398,7 +479,8 @@ async fn submit(s: Shared, req: Request, challenge: bool) -> Result<Response, Ap
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
-    if !s.take_token(client_of(peer, &headers, &s.limits.trusted_proxies)) {
+    let client = client_of(peer, &headers, &s.limits.trusted_proxies);
+    if !s.take_token(client_key(client, s.limits.client_prefix_v6)) {
         return Err(ApiError::rate_limited());
     }
     let wire = wire_of(&headers)?;
@@ -785,35 +867,31 @@ async fn decryptions(
     body: Body,
 ) -> Result<Response, ApiError> {
     authorise(&s, &headers)?;
-    let bytes = read_body(body, s.limits.max_body.max(1 << 28)).await?;
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| ApiError::malformed("decryptions are JSON lines (UTF-8)"))?;
+    // Parsed line by line as the body arrives (a shuffle of a large list is a large
+    // line; the whole body is never buffered as text).
     let mut items = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match RecordItem::from_json_line(line) {
+    read_lines(
+        body,
+        s.limits.max_import,
+        |n, line| match RecordItem::from_json_line(line) {
             Ok(
                 item @ (RecordItem::Decryption { .. }
                 | RecordItem::Mix { .. }
                 | RecordItem::MixDecryption { .. }),
-            ) => items.push(item),
-            Ok(other) => {
-                return Err(ApiError::malformed(format!(
-                    "line {}: expected decryption, mix or mix_decryption lines, found a {} item",
-                    n + 1,
-                    other.kind()
-                )))
+            ) => {
+                items.push(item);
+                Ok(())
             }
-            Err(e) => {
-                return Err(ApiError::malformed(format!(
-                    "line {}: invalid record line: {e}",
-                    n + 1
-                )))
-            }
-        }
-    }
+            Ok(other) => Err(ApiError::malformed(format!(
+                "line {n}: expected decryption, mix or mix_decryption lines, found a {} item",
+                other.kind()
+            ))),
+            Err(e) => Err(ApiError::malformed(format!(
+                "line {n}: invalid record line: {e}"
+            ))),
+        },
+    )
+    .await?;
     if items.is_empty() {
         return Err(ApiError::malformed(
             "no decryption, mix or mix_decryption line in the body",
@@ -959,5 +1037,81 @@ mod tests {
         assert_eq!(client_of(Some(proxy), &h, &[proxy]), proxy);
         assert_eq!(client_of(Some(proxy), &HeaderMap::new(), &[proxy]), proxy);
         assert_eq!(client_of(None, &h, &[proxy]), IpAddr::from([0u8; 4]));
+    }
+
+    /// A body in chunks that cut lines anywhere.
+    fn chunked(parts: &[&str]) -> Body {
+        let parts: Vec<Result<Bytes, std::io::Error>> = parts
+            .iter()
+            .map(|p| Ok(Bytes::from(p.to_string())))
+            .collect();
+        Body::from_stream(tokio_stream::iter(parts))
+    }
+
+    #[tokio::test]
+    async fn admin_imports_are_read_line_by_line_within_a_limit() {
+        let mut seen = Vec::new();
+        read_lines(
+            chunked(&["{\"a\":", "1}\n\n{\"b\"", ":2}\n{\"c\":3}"]),
+            1000,
+            |n, l| {
+                seen.push((n, l.to_string()));
+                Ok(())
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            seen,
+            [
+                (1, "{\"a\":1}".to_string()),
+                (3, "{\"b\":2}".to_string()),
+                (4, "{\"c\":3}".to_string())
+            ]
+        );
+        // Beyond the limit: 413, even before a line ends.
+        let err = read_lines(
+            chunked(&["x".repeat(600).as_str(), "y".repeat(600).as_str()]),
+            1000,
+            |_, _| Ok(()),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            (err.status, err.code),
+            (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
+        );
+        // The first bad line stops the read, named by its number.
+        let err = read_lines(chunked(&["ok\n", "\u{0}\n"]), 1000, |n, l| {
+            if l == "ok" {
+                Ok(())
+            } else {
+                Err(ApiError::malformed(format!("line {n}: bad")))
+            }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(err.code, "malformed_body");
+        let bad_utf8 = Body::from(vec![b'{', 0xff, b'\n']);
+        let err = read_lines(bad_utf8, 1000, |_, _| Ok(())).await.unwrap_err();
+        assert_eq!(err.code, "malformed_body");
+    }
+
+    #[test]
+    fn ipv6_clients_are_limited_per_network() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // Two addresses of one /64 share a key; another /64 does not.
+        let a = client_key(ip("2001:db8:1:2:aaaa::1"), 64);
+        assert_eq!(a, ip("2001:db8:1:2::"));
+        assert_eq!(client_key(ip("2001:db8:1:2:ffff:1:2:3"), 64), a);
+        assert_ne!(client_key(ip("2001:db8:1:3::1"), 64), a);
+        // Other prefix lengths, and the edges.
+        assert_eq!(client_key(ip("2001:db8:1:2::1"), 48), ip("2001:db8:1::"));
+        assert_eq!(client_key(ip("2001:db8::1"), 128), ip("2001:db8::1"));
+        assert_eq!(client_key(ip("2001:db8::1"), 200), ip("2001:db8::1"));
+        assert_eq!(client_key(ip("2001:db8::1"), 0), ip("::"));
+        // IPv4, and IPv4-mapped IPv6, per address.
+        assert_eq!(client_key(ip("192.0.2.7"), 64), ip("192.0.2.7"));
+        assert_eq!(client_key(ip("::ffff:192.0.2.7"), 64), ip("192.0.2.7"));
     }
 }

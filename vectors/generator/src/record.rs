@@ -200,6 +200,31 @@ pub fn record() -> Gen<Value> {
         true,
     )
     .flag("MissingSignature"))?);
+    let registry_edited = tampered(&|items| {
+        for i in items.iter_mut() {
+            if let RecordItem::Voters(v) = i {
+                v.voters.first_mut().ok_or("no voters")?.weight += 1;
+                return Ok(());
+            }
+        }
+        Err("no registry".into())
+    })?;
+    g.push(bad(case(
+        "a voter's weight raised in the registry the trustees attested",
+        registry_edited.as_bytes(),
+        true,
+    )
+    .flag("RegistryAltered"))?);
+    let unattested = tampered(&|items| {
+        items.retain(|i| !matches!(i, RecordItem::RegistryAttestation(_)));
+        Ok(())
+    })?;
+    g.push(bad(case(
+        "the trustees' registry attestations removed",
+        unattested.as_bytes(),
+        true,
+    )
+    .flag("RegistryAltered"))?);
     g.push(bad(case(
         "the binary record cut inside its first frame",
         &binary[..600],
@@ -226,6 +251,7 @@ pub fn record() -> Gen<Value> {
             ("FalseResults", "The published results differ from the decryption of the tally."),
             ("BoardAltered", "A board entry is missing: the hash chain no longer leads to the published head."),
             ("MissingSignature", "A cast ballot lacks the voter signature the election requires."),
+            ("RegistryAltered", "The voter registry is not the one the trustees attested (check 6): edited, or its attestations missing."),
             ("Corrupt", "The bytes are not a readable record; the verifier refuses them with record.corrupt before any check."),
         ],
         vec![g],

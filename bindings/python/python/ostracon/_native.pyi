@@ -252,10 +252,10 @@ class VoterKey:
 
 @final
 class VoterRegistry:
-    def __new__(cls, require_signatures: bool = False) -> VoterRegistry: ...
+    def __new__(cls) -> VoterRegistry: ...
     def add(self, voter_id: str, weight: int = 1, key: Optional[bytes] = None) -> None: ...
     @property
-    def require_signatures(self) -> bool: ...
+    def fingerprint(self) -> str: ...
     @property
     def voters(self) -> list[str]: ...
     def weight(self, voter_id: str) -> int: ...
@@ -266,8 +266,27 @@ class VoterRegistry:
     def from_json(text: _Text) -> VoterRegistry: ...
 
 @final
+class RegistryAttestation:
+    @property
+    def trustee(self) -> int: ...
+    @property
+    def fingerprint(self) -> str: ...
+    def verify(self, election: Election, registry: VoterRegistry) -> None: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(data: bytes) -> RegistryAttestation: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: _Text) -> RegistryAttestation: ...
+
+@final
 class Board:
-    def __new__(cls, election: Election, registry: Optional[VoterRegistry] = None) -> Board: ...
+    def __new__(
+        cls,
+        election: Election,
+        registry: Optional[VoterRegistry] = None,
+        attestations: Sequence[RegistryAttestation] = ...,
+    ) -> Board: ...
     def cast(
         self,
         ballot: EncryptedBallot,
@@ -360,7 +379,15 @@ class Results:
 @final
 class CeremonyTranscript:
     def __new__(
-        cls, manifest: Manifest, trustees: int, threshold: int, announcements: Sequence[bytes]
+        cls,
+        manifest: Manifest,
+        trustees: int,
+        threshold: int,
+        announcements: Sequence[bytes],
+        *,
+        mixers: Optional[int] = None,
+        registry: Union[str, VoterRegistry, None] = None,
+        require_signatures: bool = False,
     ) -> CeremonyTranscript: ...
     @property
     def trustees(self) -> int: ...
@@ -369,7 +396,14 @@ class CeremonyTranscript:
     @property
     def announcements(self) -> list[bytes]: ...
     def verify(self) -> str: ...
-    def election(self, manifest: Manifest) -> Election: ...
+    def election(
+        self,
+        manifest: Manifest,
+        *,
+        mixers: Optional[int] = None,
+        registry: Union[str, VoterRegistry, None] = None,
+        require_signatures: bool = False,
+    ) -> Election: ...
     def to_bytes(self) -> bytes: ...
     @staticmethod
     def from_bytes(data: bytes) -> CeremonyTranscript: ...
@@ -379,7 +413,17 @@ class CeremonyTranscript:
 
 @final
 class Trustee:
-    def __new__(cls, manifest: Manifest, trustees: int, threshold: int, index: int) -> Trustee: ...
+    def __new__(
+        cls,
+        manifest: Manifest,
+        trustees: int,
+        threshold: int,
+        index: int,
+        *,
+        mixers: Optional[int] = None,
+        registry: Union[str, VoterRegistry, None] = None,
+        require_signatures: bool = False,
+    ) -> Trustee: ...
     @property
     def index(self) -> int: ...
     @property
@@ -402,6 +446,7 @@ class KeyShare:
     @staticmethod
     def from_bytes(data: bytes) -> KeyShare: ...
     def decrypt(self, election: Election, tally: EncryptedTally) -> PartialDecryption: ...
+    def attest_registry(self, election: Election, registry: VoterRegistry) -> RegistryAttestation: ...
 
 @final
 class MixnetItem:
@@ -426,7 +471,13 @@ class PartialDecryption:
     def from_json(text: _Text) -> PartialDecryption: ...
 
 def run_ceremony(
-    manifest: Manifest, trustees: int, threshold: int
+    manifest: Manifest,
+    trustees: int,
+    threshold: int,
+    *,
+    mixers: Optional[int] = None,
+    registry: Union[str, VoterRegistry, None] = None,
+    require_signatures: bool = False,
 ) -> tuple[Election, CeremonyTranscript, list[KeyShare]]: ...
 def decrypt_tally(
     election: Election,
