@@ -927,3 +927,51 @@ fn a_missing_or_unannounced_registry_is_refused() {
         "{f:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// Forks.
+
+/// Board/host: asking a trustee to decrypt two versions of the board (one ballot more,
+/// or the same board with another tally) would reveal the ballot by the difference of
+/// the two results. The trustee's pins refuse the second version; the same request
+/// again is fine.
+#[test]
+fn a_trustee_asked_to_decrypt_a_fork_refuses() {
+    use ostracon::pins::{DecryptionPins, PinError};
+    let items = record();
+    let (election, _) = election_and_keys(&items, 7);
+    let (board, tally) = items.iter().fold((None, None), |(b, t), i| match i {
+        RecordItem::Board(s) => (Some(*s), t),
+        RecordItem::Tally(x) => (b, Some(x.clone())),
+        _ => (b, t),
+    });
+    let (board, tally) = (board.unwrap(), tally.unwrap());
+    let base = *election.base_hash();
+    let mut pins = DecryptionPins::new(&base);
+    pins.pin_tally(&base, board.count, &board.head, &tally)
+        .unwrap();
+    // Asked again for the same: allowed (a lost partial decryption re-sent).
+    pins.pin_tally(&base, board.count, &board.head, &tally)
+        .unwrap();
+    // The fork: one entry more, another head and another tally.
+    let mut forked_tally = tally.clone();
+    forked_tally.ballots += 1;
+    forked_tally.contests[0][0] = forked_tally.contests[0][1];
+    let mut head = board.head;
+    head[0] ^= 1;
+    let err = pins
+        .pin_tally(&base, board.count + 1, &head, &forked_tally)
+        .unwrap_err();
+    assert!(matches!(err, PinError::OtherBoard { count, .. } if count == board.count));
+    assert_eq!(err.code(), "pin.other_board");
+    // The same board with another tally.
+    let err = pins
+        .pin_tally(&base, board.count, &board.head, &forked_tally)
+        .unwrap_err();
+    assert_eq!(err, PinError::OtherTally);
+    // And the pins of one election are not another's.
+    let err = DecryptionPins::new(&[0; 32])
+        .pin_tally(&base, board.count, &board.head, &tally)
+        .unwrap_err();
+    assert_eq!(err, PinError::OtherElection);
+}

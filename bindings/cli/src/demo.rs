@@ -55,6 +55,10 @@ pub struct DemoArgs {
     /// Voters have weights 1 to 5.
     #[arg(long)]
     weights: bool,
+    /// The registry's fingerprint is fixed in the election before the key ceremony
+    /// (default: the trustees present attest the registry after it).
+    #[arg(long)]
+    fixed_registry: bool,
     /// Every K-th voter first challenges a ballot (0: never).
     #[arg(long, value_name = "K", default_value_t = 50)]
     challenge_every: u64,
@@ -117,6 +121,7 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
     config.absent = absent.clone();
     config.signatures = !args.no_signatures;
     config.weights = args.weights;
+    config.fixed_registry = args.fixed_registry;
     config.challenge_every = args.challenge_every;
     config.revote_every = args.revote_every;
     if let Some(path) = &args.manifest {

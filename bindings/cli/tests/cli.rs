@@ -944,3 +944,40 @@ fn trustees_attest_the_voter_registry() {
         .code(2)
         .stderr(predicate::str::contains("commit no voter registry"));
 }
+
+/// `demo --fixed-registry`: the registry's fingerprint is in the election itself (no
+/// attestation in the record), and the record verifies; the fingerprint the verifier
+/// prints is the one the election's parameters fix.
+#[test]
+fn demo_with_a_fixed_registry_verifies() {
+    let dir = TempDir::new().unwrap();
+    ostracon()
+        .args([
+            "demo",
+            "--ballots",
+            "12",
+            "--seed",
+            "2",
+            "--fixed-registry",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let record = dir.path().join("record.jsonl");
+    let text = fs::read_to_string(&record).unwrap();
+    assert!(!text.contains("\"type\":\"registry_attestation\""));
+    let election =
+        Election::from_json(&fs::read(dir.path().join("election.json")).unwrap()).unwrap();
+    let ostracon::registry::RegistryCommitment::Fixed { fingerprint } =
+        election.parameters().registry
+    else {
+        panic!("not a fixed registry")
+    };
+    ostracon()
+        .args(["verify", "--quiet", "--expect-registry"])
+        .arg(ostracon::hex::encode(&fingerprint))
+        .arg(&record)
+        .assert()
+        .code(0);
+}

@@ -14,7 +14,10 @@ def ceremony_by_messages(
     manifest: ostracon.Manifest, n: int, t: int
 ) -> tuple[ostracon.CeremonyTranscript, list[ostracon.KeyShare]]:
     """The key ceremony through the trustee state machine, messages as bytes."""
-    trustees = [ostracon.Trustee(manifest, n, t, i) for i in range(1, n + 1)]
+    trustees = [
+        ostracon.Trustee(manifest, n, t, i, registry="attested", require_signatures=True)
+        for i in range(1, n + 1)
+    ]
     assert all(tr.phase == "awaiting_announcements" for tr in trustees)
     announcements = [tr.announcement for tr in trustees]
     inbox: dict[int, list[bytes]] = {i: [] for i in range(1, n + 1)}

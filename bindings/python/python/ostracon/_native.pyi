@@ -27,6 +27,7 @@ __all__ = [
     "BallotOpening",
     "VoterKey",
     "VoterRegistry",
+    "RegistryAttestation",
     "Board",
     "BoardEntry",
     "BoardSummary",
