@@ -41,6 +41,11 @@ pub enum PinError {
         /// The contest's index in the manifest.
         contest: u32,
     },
+    /// This trustee already attested another voter registry of this election.
+    OtherRegistry {
+        /// The fingerprint attested before, hex.
+        fingerprint: String,
+    },
 }
 
 impl PinError {
@@ -51,6 +56,7 @@ impl PinError {
             PinError::OtherBoard { .. } => "pin.other_board",
             PinError::OtherTally => "pin.other_tally",
             PinError::OtherList { .. } => "pin.other_list",
+            PinError::OtherRegistry { .. } => "pin.other_registry",
         }
     }
 }
@@ -69,6 +75,10 @@ impl fmt::Display for PinError {
             PinError::OtherList { contest } => write!(
                 f,
                 "this trustee already decrypted another final list of contest #{contest}"
+            ),
+            PinError::OtherRegistry { fingerprint } => write!(
+                f,
+                "this trustee already attested another voter registry of this election ({fingerprint}): attesting a second one would let the host choose who may vote"
             ),
         }
     }
@@ -103,9 +113,13 @@ pub struct DecryptionPins {
     /// Per contest index, the final list decrypted.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub lists: BTreeMap<u32, Pinned>,
+    /// The voter registry attested (its fingerprint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<Pinned>,
 }
 
-/// A pinned list of ciphertexts (a tally or a final mixed list).
+/// A pinned digest: of a list of ciphertexts (a tally or a final mixed list), or a
+/// registry's fingerprint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pinned {
@@ -133,6 +147,33 @@ impl DecryptionPins {
             board: None,
             tally: None,
             lists: BTreeMap::new(),
+            registry: None,
+        }
+    }
+
+    /// Checks that the registry with `fingerprint` may be attested, and pins it: the
+    /// first time, or when it is the one pinned. A trustee that attested two registries
+    /// of one election would let the host pick either, with its own attestations.
+    ///
+    /// # Errors
+    /// [`PinError::OtherElection`], [`PinError::OtherRegistry`]; nothing is pinned then.
+    pub fn pin_registry(
+        &mut self,
+        election: &[u8; 32],
+        fingerprint: &[u8; 32],
+    ) -> Result<(), PinError> {
+        self.check_election(election)?;
+        let d = Pinned {
+            digest: *fingerprint,
+        };
+        match self.registry {
+            Some(p) if p != d => Err(PinError::OtherRegistry {
+                fingerprint: crate::hex::encode(&p.digest),
+            }),
+            _ => {
+                self.registry = Some(d);
+                Ok(())
+            }
         }
     }
 
@@ -267,10 +308,21 @@ mod tests {
             pins.pin_list(&e, 3, &[]).unwrap_err().code(),
             "pin.other_list"
         );
+        // One registry attested per election; the same one again is fine.
+        pins.pin_registry(&e, &[5; 32]).unwrap();
+        pins.pin_registry(&e, &[5; 32]).unwrap();
+        let err = pins.pin_registry(&e, &[6; 32]).unwrap_err();
+        assert_eq!(err.code(), "pin.other_registry");
+        assert!(alloc::format!("{err}").contains(&"05".repeat(32)));
+        assert_eq!(
+            pins.pin_registry(&[2; 32], &[5; 32]),
+            Err(PinError::OtherElection)
+        );
         // Through JSON and back, the refusals hold.
         let mut back = DecryptionPins::from_json(pins.to_json().as_bytes()).unwrap();
         assert_eq!(back, pins);
         assert!(back.pin_tally(&e, 6, &[8; 32], &tally(2)).is_err());
+        assert!(back.pin_registry(&e, &[6; 32]).is_err());
         assert!(DecryptionPins::from_json(b"{\"election\":\"00\"}").is_err());
     }
 }

@@ -29,13 +29,28 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
 fn record() -> Vec<RecordItem> {
+    record_of(&Config::demo(12, 7))
+}
+
+fn record_of(config: &Config) -> Vec<RecordItem> {
     let mut items = Vec::new();
-    simulation::run(&Config::demo(12, 7), &mut |item| {
+    simulation::run(config, &mut |item| {
         items.push(item);
         Ok(())
     })
     .unwrap();
     items
+}
+
+/// The same trustees' keys in an open election (anyone may cast, unsigned).
+fn open_twin(election: &Election) -> Election {
+    let p = election.parameters();
+    Election::new(
+        election.manifest().clone(),
+        Parameters::new(p.trustees, p.threshold),
+        election.commitments().to_vec(),
+    )
+    .unwrap()
 }
 
 type TallyRows = Vec<Vec<ostracon::elgamal::Ciphertext>>;
@@ -464,14 +479,9 @@ fn fewer_than_t_distinct_mixers_are_refused() {
 fn network_reissuing_a_ballot_under_another_previous_code_is_refused() {
     let items = record();
     let (signed, _) = election_and_keys(&items, 7);
-    // The same trustees' keys, in an open election (anyone may cast, unsigned): only the
-    // proofs stand between the copy and the board.
-    let election = Election::new(
-        signed.manifest().clone(),
-        Parameters::new(5, 3),
-        signed.commitments().to_vec(),
-    )
-    .unwrap();
+    // In an open election (anyone may cast, unsigned), only the proofs stand between
+    // the copy and the board.
+    let election = open_twin(&signed);
     let mut rng = StdRng::seed_from_u64(8);
     let mut board = Board::new(&election, None);
     let plaintext = simulation::random_plaintext(election.manifest(), &mut rng);
@@ -653,6 +663,12 @@ fn registry_failures(report: &Report) -> Vec<String> {
 
 type RegistryEdit = Box<dyn Fn(&mut ostracon::record::Voters)>;
 
+/// Asserts that `items` fail check 6 with a reason containing `reason`.
+fn assert_registry_refused(items: &[RecordItem], reason: &str) {
+    let f = registry_failures(&verify_items(items));
+    assert!(f.iter().any(|r| r.contains(reason)), "{reason}: {f:?}");
+}
+
 /// The record with its registry edited by `edit` (the attestations left as they are).
 fn with_voters(
     items: &[RecordItem],
@@ -710,13 +726,10 @@ fn board_swapping_a_key_or_raising_a_weight_in_the_registry_is_refused() {
         ("voter removed", Box::new(|v| drop(v.voters.remove(2)))),
     ];
     for (what, edit) in edits {
-        let report = verify_items(&with_voters(&items, edit));
-        let f = registry_failures(&report);
-        assert!(
-            f.iter()
-                .any(|r| r.contains("attestation is over another registry")),
-            "{what}: {}",
-            report.summary()
+        eprintln!("{what}");
+        assert_registry_refused(
+            &with_voters(&items, edit),
+            "attestation is over another registry",
         );
     }
 }
@@ -758,27 +771,13 @@ fn a_registry_attested_by_fewer_than_t_trustees_is_refused() {
     for (k, a) in sigs.iter().enumerate() {
         two.insert(at + k, RecordItem::RegistryAttestation(a.clone()));
     }
-    let f = registry_failures(&verify_items(&two));
-    assert!(
-        f.iter()
-            .any(|r| r.contains("attested by 2 distinct trustees; 3 are required")),
-        "{f:?}"
-    );
+    assert_registry_refused(&two, "attested by 2 distinct trustees; 3 are required");
     // One of them repeated: refused as a duplicate, not counted twice.
     let mut dup = two.clone();
     dup.insert(at + 2, RecordItem::RegistryAttestation(sigs[0].clone()));
-    let f = registry_failures(&verify_items(&dup));
-    assert!(
-        f.iter().any(|r| r.contains("attested the registry twice")),
-        "{f:?}"
-    );
+    assert_registry_refused(&dup, "attested the registry twice");
     // None at all.
-    let f = registry_failures(&verify_items(&forged));
-    assert!(
-        f.iter()
-            .any(|r| r.contains("attested by 0 distinct trustees")),
-        "{f:?}"
-    );
+    assert_registry_refused(&forged, "attested by 0 distinct trustees");
     // With a third trustee the forged registry is the election's: t trustees vouch for it.
     let mut three = two.clone();
     three.insert(
@@ -796,15 +795,7 @@ fn a_registry_attested_by_fewer_than_t_trustees_is_refused() {
 #[test]
 fn a_replayed_or_forged_registry_attestation_is_refused() {
     let items = record();
-    let other = {
-        let mut v = Vec::new();
-        simulation::run(&Config::demo(12, 8), &mut |item| {
-            v.push(item);
-            Ok(())
-        })
-        .unwrap();
-        v
-    };
+    let other = record_of(&Config::demo(12, 8));
     // The other election has the same voter ids but other keys: take its registry
     // and its attestations together.
     let foreign: Vec<RecordItem> = other
@@ -830,12 +821,7 @@ fn a_replayed_or_forged_registry_attestation_is_refused() {
     for (k, i) in foreign.into_iter().enumerate() {
         replayed.insert(1 + k, i);
     }
-    let f = registry_failures(&verify_items(&replayed));
-    assert!(
-        f.iter()
-            .any(|r| r.contains("registry attestation does not verify")),
-        "{f:?}"
-    );
+    assert_registry_refused(&replayed, "registry attestation does not verify");
     // A signature by a key that is not trustee 1's share.
     let mut forged = items.clone();
     let (election, _) = election_and_keys(&items, 7);
@@ -850,12 +836,7 @@ fn a_replayed_or_forged_registry_attestation_is_refused() {
             }
         }
     }
-    let f = registry_failures(&verify_items(&forged));
-    assert!(
-        f.iter()
-            .any(|r| r.contains("trustee 1's registry attestation does not verify")),
-        "{f:?}"
-    );
+    assert_registry_refused(&forged, "trustee 1's registry attestation does not verify");
 }
 
 /// Board/host: the registry dropped from the record (so that unsigned, anonymous ballots
@@ -874,16 +855,16 @@ fn a_missing_or_unannounced_registry_is_refused() {
         .cloned()
         .collect();
     let report = verify_items(&dropped);
-    let f = registry_failures(&report);
-    assert!(f.iter().any(|r| r.contains("none was given")), "{f:?}");
+    assert!(
+        registry_failures(&report)
+            .iter()
+            .any(|r| r.contains("none was given")),
+        "{}",
+        report.summary()
+    );
     // A registry offered to an open election (the ballot box's opening, or a record).
     let (signed, _) = election_and_keys(&items, 7);
-    let open = Election::new(
-        signed.manifest().clone(),
-        Parameters::new(5, 3),
-        signed.commitments().to_vec(),
-    )
-    .unwrap();
+    let open = open_twin(&signed);
     let voters = items
         .iter()
         .find_map(|i| match i {
@@ -896,35 +877,14 @@ fn a_missing_or_unannounced_registry_is_refused() {
     let err = ostracon::registry::open_registry(&signed, None, &[]).unwrap_err();
     assert_eq!(err.code(), "registry.missing");
     // An election whose registry is fixed before the ceremony: the fingerprint must match.
-    let fixed = |edit: &dyn Fn(&mut Vec<RecordItem>)| {
-        let mut v = Vec::new();
-        simulation::run(
-            &Config {
-                fixed_registry: true,
-                ..Config::demo(12, 7)
-            },
-            &mut |item| {
-                v.push(item);
-                Ok(())
-            },
-        )
-        .unwrap();
-        edit(&mut v);
-        verify_items(&v)
-    };
-    assert!(fixed(&|_| {}).is_ok());
-    let report = fixed(&|v| {
-        for i in v.iter_mut() {
-            if let RecordItem::Voters(r) = i {
-                r.voters[0].weight = 4;
-            }
-        }
+    let fixed = record_of(&Config {
+        fixed_registry: true,
+        ..Config::demo(12, 7)
     });
-    let f = registry_failures(&report);
-    assert!(
-        f.iter()
-            .any(|r| r.contains("is not the one the election fixes")),
-        "{f:?}"
+    assert!(verify_items(&fixed).is_ok());
+    assert_registry_refused(
+        &with_voters(&fixed, |r| r.voters[0].weight = 4),
+        "is not the one the election fixes",
     );
 }
 

@@ -1,13 +1,15 @@
 //! Ballots, the board and the tally, with a single-trustee key (the ceremony and
 //! threshold decryption have their own tests; full elections are in `election.rs`).
 
+mod common;
+
 use ostracon::ballot::{
     verify_opening, EncryptedBallot, PlaintextBallot, SelectionProofs, TotalProof, TrackingCode,
 };
 use ostracon::board::{self, Board, EntryKind, Submission, Voter, VoterRegistry};
 use ostracon::curve25519_dalek::scalar::Scalar;
 use ostracon::dlog::DlogTable;
-use ostracon::election::{Election, Parameters};
+use ostracon::election::Election;
 use ostracon::elgamal::{RawCiphertext, SecretKey};
 use ostracon::group::{self, Point};
 use ostracon::manifest::{Contest, ContestOption, Manifest, VoteRule};
@@ -68,30 +70,12 @@ pub fn manifest() -> Manifest {
 
 /// An election with one trustee whose secret we know.
 fn election(seed: u64) -> (Election, SecretKey) {
-    let mut r = StdRng::seed_from_u64(seed);
-    let sk = SecretKey::random(&mut r);
-    let e = Election::new(
-        manifest(),
-        Parameters::new(1, 1),
-        vec![vec![*sk.public_key().point()]],
-    )
-    .unwrap();
-    (e, sk)
+    common::one_trustee_election(manifest(), seed, false)
 }
 
 /// The same election with a registry whose voters must sign.
 fn signing_election(seed: u64) -> (Election, SecretKey) {
-    let mut r = StdRng::seed_from_u64(seed);
-    let sk = SecretKey::random(&mut r);
-    let e = Election::new(
-        manifest(),
-        Parameters::new(1, 1)
-            .with_registry(ostracon::registry::RegistryCommitment::Attested)
-            .with_signatures(true),
-        vec![vec![*sk.public_key().point()]],
-    )
-    .unwrap();
-    (e, sk)
+    common::one_trustee_election(manifest(), seed, true)
 }
 
 fn plaintext(i: u64) -> PlaintextBallot {

@@ -1,5 +1,7 @@
 //! One named regression test per known attack on voting cryptography.
 
+mod common;
+
 use ostracon::ballot::{EncryptedBallot, PlaintextBallot, SelectionProofs};
 use ostracon::board::{self, Board, Submission, Voter, VoterRegistry};
 use ostracon::curve25519_dalek::ristretto::RistrettoPoint;
@@ -48,28 +50,12 @@ fn manifest() -> Manifest {
 }
 
 fn election() -> (Election, SecretKey) {
-    let sk = SecretKey::random(&mut StdRng::seed_from_u64(1));
-    let e = Election::new(
-        manifest(),
-        Parameters::new(1, 1),
-        vec![vec![*sk.public_key().point()]],
-    )
-    .unwrap();
-    (e, sk)
+    common::one_trustee_election(manifest(), 1, false)
 }
 
 /// The same election with a registry whose voters must sign.
 fn signing_election() -> (Election, SecretKey) {
-    let sk = SecretKey::random(&mut StdRng::seed_from_u64(1));
-    let e = Election::new(
-        manifest(),
-        Parameters::new(1, 1)
-            .with_registry(ostracon::registry::RegistryCommitment::Attested)
-            .with_signatures(true),
-        vec![vec![*sk.public_key().point()]],
-    )
-    .unwrap();
-    (e, sk)
+    common::one_trustee_election(manifest(), 1, true)
 }
 
 fn plaintext(choice: usize) -> PlaintextBallot {

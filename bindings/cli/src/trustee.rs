@@ -85,6 +85,11 @@ pub struct AttestArgs {
     /// line, to append after the `voters` item.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// What this trustee has attested and decrypted of the election [default:
+    /// decrypted-I.json beside the key, the file `trustee decrypt` keeps]: a second,
+    /// different registry of the same election is refused.
+    #[arg(long)]
+    pins: Option<PathBuf>,
 }
 
 /// Arguments of `trustee mix`.
@@ -624,21 +629,7 @@ fn decrypt(a: DecryptArgs) -> Result<(), CliError> {
     // tally must verify (the decryption checks may fail: they are what is missing).
     let (election, ceremony, tally) = verified_election(&a.record, a.quiet, &key, "decrypt")?;
     let board = read_board(&a.record)?;
-    let pins_path = a
-        .pins
-        .clone()
-        .unwrap_or_else(|| a.key.with_file_name(format!("decrypted-{index}.json")));
-    let mut pins = if pins_path.exists() {
-        DecryptionPins::from_json(&files::read(&pins_path)?).map_err(|e| {
-            CliError::file(
-                e.to_string(),
-                &pins_path,
-                "this trustee's decryption log is damaged: restore it from your backup",
-            )
-        })?
-    } else {
-        DecryptionPins::new(election.base_hash())
-    };
+    let (pins_path, mut pins) = load_pins(a.pins.as_deref(), &a.key, index, &election)?;
     let refused = |e: PinError| {
         CliError::failed(
             format!("refusing to decrypt: {e}"),
@@ -649,16 +640,6 @@ fn decrypt(a: DecryptArgs) -> Result<(), CliError> {
             ),
         )
     };
-    if pins.election != *election.base_hash() {
-        return Err(CliError::usage(
-            format!(
-                "{} is the decryption log of another election",
-                pins_path.display()
-            ),
-            "--pins",
-            "give this election's log, or a new path",
-        ));
-    }
     pins.pin_tally(election.base_hash(), board.count, &board.head, &tally)
         .map_err(refused)?;
     let ctx = election.context();
@@ -808,6 +789,41 @@ fn election_of_header(
     Ok((election, ceremony))
 }
 
+/// The trustee's pins (`--pins`, or `decrypted-I.json` beside the key): what it has
+/// decrypted and attested of `election`; new ones when the file does not exist yet.
+fn load_pins(
+    given: Option<&Path>,
+    key: &Path,
+    index: u32,
+    election: &Election,
+) -> Result<(PathBuf, DecryptionPins), CliError> {
+    let path = given
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| key.with_file_name(format!("decrypted-{index}.json")));
+    let pins = if path.exists() {
+        DecryptionPins::from_json(&files::read(&path)?).map_err(|e| {
+            CliError::file(
+                e.to_string(),
+                &path,
+                "this trustee's decryption log is damaged: restore it from your backup",
+            )
+        })?
+    } else {
+        DecryptionPins::new(election.base_hash())
+    };
+    if pins.election != *election.base_hash() {
+        return Err(CliError::usage(
+            format!(
+                "{} is the decryption log of another election",
+                path.display()
+            ),
+            "--pins",
+            "give this election's log, or a new path",
+        ));
+    }
+    Ok((path, pins))
+}
+
 /// `trustee attest-registry`.
 fn attest_registry(a: AttestArgs) -> Result<(), CliError> {
     let key = load_key(&a.key)?;
@@ -858,6 +874,20 @@ fn attest_registry(a: AttestArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::file(e.to_string(), &a.record, "fix the voter registry"))?;
     ostracon::registry::check_keys(&election, &registry)
         .map_err(|e| CliError::file(e.to_string(), &a.record, "fix the voter registry"))?;
+    // One registry per election: the pin is stored before the attestation is released.
+    let (pins_path, mut pins) = load_pins(a.pins.as_deref(), &a.key, index, &election)?;
+    pins.pin_registry(election.base_hash(), &voters.fingerprint())
+        .map_err(|e| {
+            CliError::failed(
+                format!("refusing to attest: {e}"),
+                a.record.display().to_string(),
+                format!(
+                    "{} records what this trustee attested; ask the host why the registry changed",
+                    pins_path.display()
+                ),
+            )
+        })?;
+    files::write(&pins_path, pins.to_json().as_bytes())?;
     let attestation = RegistryAttestation::sign(&election, &voters, &key, &mut OsRng)
         .map_err(|e| CliError::internal(e.to_string(), "trustee attest-registry"))?;
     let line = RecordItem::RegistryAttestation(attestation)

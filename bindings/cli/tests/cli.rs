@@ -851,6 +851,7 @@ fn trustees_attest_the_voter_registry() {
     };
     let fingerprint = ostracon::hex::encode(&voters.fingerprint());
     let opening = root.path().join("opening.jsonl");
+    let transcript_again = transcript.clone();
     let mut w = RecordWriter::create(&opening, Format::Json).unwrap();
     w.write(&RecordItem::Header(Header::new(&election, transcript)))
         .unwrap();
@@ -890,6 +891,32 @@ fn trustees_attest_the_voter_registry() {
             other => panic!("not an attestation: {other:?}"),
         }
     }
+    // Trustee 1, asked again for another registry of the same election, refuses: the
+    // host could otherwise pick either registry with its attestations.
+    let mut other_voters = voters.clone();
+    other_voters.voters[0].weight = 2;
+    let other_opening = root.path().join("other-opening.jsonl");
+    let mut w = RecordWriter::create(&other_opening, Format::Json).unwrap();
+    w.write(&RecordItem::Header(Header::new(
+        &election,
+        transcript_again.clone(),
+    )))
+    .unwrap();
+    w.write(&RecordItem::Voters(other_voters)).unwrap();
+    w.finish().unwrap();
+    ostracon()
+        .args(["trustee", "attest-registry", "--key"])
+        .arg(dirs[0].join("key-1.secret"))
+        .arg("--record")
+        .arg(&other_opening)
+        .arg("--out")
+        .arg(root.path().join("second.json"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "this trustee already attested another voter registry of this election",
+        ));
+    assert!(!root.path().join("second.json").exists());
     // One attestation is not enough; two (t) are.
     assert_eq!(
         ostracon::registry::open_registry(&election, Some(&voters), &attestations[..1])

@@ -1410,6 +1410,22 @@ async fn a_ranked_contest_without_ballots_needs_no_shuffle(backend: Backend) {
 /// attest (attestations dropped, too few, or the registry edited after they signed)
 /// refuses to start, naming the rule, and stores nothing; the attested opening starts,
 /// and the record it exports carries the attestations.
+/// A small service configuration on `db`, started from the opening `init`.
+fn opened_from(db: &Location, init: std::path::PathBuf) -> Config {
+    Config {
+        db: db.clone(),
+        init: Some(init),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        limits: Limits::default(),
+        pipeline: PipelineConfig {
+            queue: 16,
+            max_batch: 16,
+            validators: 1,
+        },
+        workers: 1,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ballot_box_opens_only_on_the_registry_the_trustees_attested() {
     let dir = tempfile::TempDir::new().unwrap();
@@ -1457,18 +1473,7 @@ async fn a_ballot_box_opens_only_on_the_registry_the_trustees_attested() {
         let init = dir.path().join(format!("{what}.jsonl"));
         std::fs::write(&init, opening.join("\n") + "\n").unwrap();
         let db = Location::Sqlite(dir.path().join(format!("{what}.sqlite")));
-        let config = Config {
-            db: db.clone(),
-            init: Some(init),
-            listen: "127.0.0.1:0".parse().unwrap(),
-            limits: Limits::default(),
-            pipeline: PipelineConfig {
-                queue: 16,
-                max_batch: 16,
-                validators: 1,
-            },
-            workers: 1,
-        };
+        let config = opened_from(&db, init);
         let err = tokio::task::spawn_blocking(move || ostracon_serve::prepare(&config).err())
             .await
             .unwrap()
@@ -1479,18 +1484,7 @@ async fn a_ballot_box_opens_only_on_the_registry_the_trustees_attested() {
         assert!(store::load_opening(&mut conn).is_err(), "{what}");
     }
     let db = Location::Sqlite(dir.path().join("ok.sqlite"));
-    let config = Config {
-        db: db.clone(),
-        init: Some(header),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        limits: Limits::default(),
-        pipeline: PipelineConfig {
-            queue: 16,
-            max_batch: 16,
-            validators: 1,
-        },
-        workers: 1,
-    };
+    let config = opened_from(&db, header);
     tokio::task::spawn_blocking(move || ostracon_serve::prepare(&config).map(drop))
         .await
         .unwrap()
