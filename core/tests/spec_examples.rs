@@ -84,4 +84,52 @@ fn ceremony_context_base_hash_and_genesis_head_are_the_specs() {
     in_spec("base hash", &hex::encode(&base));
     let board = ostracon::board::Board::new(&election, None);
     in_spec("genesis head", &hex::encode(board.head()));
+    // §16.2's proof plan: `mayor` disjunctive L = 1 per option and L = 0 on the shifted
+    // total; `score` (max 10 ≤ CDS_MAX_L) disjunctive L = 10 per option, no total.
+    use ostracon::manifest::RangeMethod;
+    let plans: Vec<_> = election
+        .manifest()
+        .contests
+        .iter()
+        .map(|c| c.rule.proof_plan(c.options.len()).unwrap())
+        .collect();
+    assert_eq!(plans[0].per_option, RangeMethod::Disjunctive(1));
+    assert_eq!(plans[0].total, Some((1, 1, RangeMethod::Disjunctive(0))));
+    assert_eq!(plans[1].per_option, RangeMethod::Disjunctive(10));
+    assert_eq!(plans[1].total, None);
+    assert!(SPEC.contains("`score` — disjunctive `L = 10` per option"));
+}
+
+/// docs/spec.md §3.4 lists exactly the labels of core/src/labels.rs, each with its
+/// string, length and hex.
+#[test]
+fn the_label_table_is_labels_rs() {
+    const LABELS: &str = include_str!("../src/labels.rs");
+    let consts: Vec<(&str, &str)> = LABELS
+        .lines()
+        .filter_map(|l| {
+            let rest = l.trim().strip_prefix("pub const ")?;
+            let (name, value) = rest.split_once(": &[u8] = b\"")?;
+            Some((name, value.strip_suffix("\";")?))
+        })
+        .collect();
+    assert!(consts.len() > 50, "labels.rs not parsed");
+    let start = SPEC.find("Every label of `core/src/labels.rs`").unwrap();
+    let table: Vec<&str> = SPEC[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with("| constant"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    let expected: Vec<String> = consts
+        .iter()
+        .map(|(name, value)| {
+            format!(
+                "| `{name}` | `{value}` | {} | `{}` |",
+                value.len(),
+                hex::encode(value.as_bytes())
+            )
+        })
+        .collect();
+    assert_eq!(table, expected, "docs/spec.md §3.4 differs from labels.rs");
 }
