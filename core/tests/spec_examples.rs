@@ -133,3 +133,50 @@ fn the_label_table_is_labels_rs() {
         .collect();
     assert_eq!(table, expected, "docs/spec.md §3.4 differs from labels.rs");
 }
+
+/// Every error code the core defines (a string literal `"family.name"` in core/src) is
+/// listed in docs/spec.md §15a.
+#[test]
+fn every_error_code_is_in_the_spec() {
+    const FAMILIES: [&str; 9] = [
+        "decode",
+        "ballot",
+        "proof",
+        "input",
+        "manifest",
+        "selection",
+        "dlog",
+        "record",
+        "mix",
+    ];
+    let section = &SPEC[SPEC.find("## 15a. Error codes").unwrap()..];
+    let mut files = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src"
+    ))];
+    let mut codes = std::collections::BTreeSet::new();
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        for piece in text.split('"').skip(1).step_by(2) {
+            let Some((family, name)) = piece.split_once('.') else {
+                continue;
+            };
+            let known = FAMILIES.contains(&family) || family == "registry" || family == "pin";
+            if known && !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            {
+                codes.insert(piece.to_string());
+            }
+        }
+    }
+    assert!(codes.len() > 50, "found only {codes:?}");
+    assert!(codes.contains("registry.too_few_attestations"));
+    let missing: Vec<_> = codes
+        .iter()
+        .filter(|c| !section.contains(&format!("`{c}`")))
+        .collect();
+    assert!(missing.is_empty(), "not in docs/spec.md §15a: {missing:?}");
+}
