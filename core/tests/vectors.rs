@@ -352,6 +352,7 @@ fn transcript_vectors() {
                 "contest" => labels::CONTEST,
                 "option" => labels::OPTION,
                 "total" => labels::TOTAL,
+                "previous-code" => labels::PREVIOUS_CODE,
                 l => panic!("label {l}"),
             };
             ctx = match b.get("bytes") {

@@ -499,19 +499,21 @@ pub fn transcript() -> Gen<Value> {
             vec![json!({"label": "ballot", "bytes": hex(b"ballot-2")})],
         ),
         (
-            "ballot, contest 0, option 1",
+            "SEL(ballot-1, no previous code, contest 0, option 1) (spec §3.2)",
             vec![
                 json!({"label": "ballot", "bytes": hex(b"ballot-1")}),
+                json!({"label": "previous-code", "bytes": ""}),
                 json!({"label": "contest", "u64": 0}),
                 json!({"label": "option", "u64": 1}),
             ],
         ),
         (
-            "ballot, contest 0, total",
+            "TOT(ballot-1, no previous code, contest 0): total binds an empty message (spec §3.2)",
             vec![
                 json!({"label": "ballot", "bytes": hex(b"ballot-1")}),
+                json!({"label": "previous-code", "bytes": ""}),
                 json!({"label": "contest", "u64": 0}),
-                json!({"label": "total", "u64": 0}),
+                json!({"label": "total", "bytes": ""}),
             ],
         ),
     ];
@@ -642,6 +644,7 @@ fn label_of(name: &str) -> Gen<&'static [u8]> {
         "contest" => labels::CONTEST,
         "option" => labels::OPTION,
         "total" => labels::TOTAL,
+        "previous-code" => labels::PREVIOUS_CODE,
         other => return Err(format!("unknown label {other}")),
     })
 }
