@@ -180,3 +180,185 @@ fn every_error_code_is_in_the_spec() {
         .collect();
     assert!(missing.is_empty(), "not in docs/spec.md §15a: {missing:?}");
 }
+
+/// A shuffle proof checked the way an implementer reading only docs/spec.md §13a would:
+/// its context, transcript, generators, encoding and the five verification equations
+/// recomputed from the text with merlin, SHA-512, ChaCha20 and ristretto255 directly.
+#[test]
+fn a_shuffle_proof_verifies_as_the_spec_describes() {
+    use ostracon::curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
+    use ostracon::curve25519_dalek::scalar::Scalar;
+    use ostracon::curve25519_dalek::traits::Identity;
+    use ostracon::elgamal::{Nonce, SecretKey};
+    use ostracon::merlin::Transcript;
+    use ostracon::mixnet::{self, shuffle, ShuffleGenerators, ShuffleWitness};
+    use ostracon::transcript::ProofContext;
+    use rand::rngs::StdRng;
+    use rand::{RngCore, SeedableRng};
+    use sha2::{Digest, Sha512};
+
+    let mut rng = StdRng::seed_from_u64(5);
+    let domain = [0x42u8; 32];
+    let (n, w, contest, step) = (3usize, 2usize, 1u32, 0u32);
+    let sk = SecretKey::random(&mut rng);
+    let ek = sk.public_key().precompute();
+    let input: Vec<_> = (0..n * w)
+        .map(|v| ek.encrypt(v as u64, &Nonce::random(&mut rng)))
+        .collect();
+    let ctx = mixnet::mix_context(&ProofContext::new(&domain), contest, step);
+    // MIX(c, s) as §3.2 and §13a.3 write it.
+    let by_hand = ProofContext::new(&domain)
+        .bind(b"ostracon/v1/mixnet", b"")
+        .bind_u64(b"contest", u64::from(contest))
+        .bind_u64(b"mix-step", u64::from(step));
+    assert_eq!(
+        ctx.fingerprint(b"fingerprint"),
+        by_hand.fingerprint(b"fingerprint")
+    );
+    let gens = ShuffleGenerators::derive(&domain, n);
+    let witness = ShuffleWitness::random(n, w, &mut rng);
+    let (output, proof) =
+        shuffle::shuffle(&ctx, &ek, &gens, &input, w, &witness, &mut rng).unwrap();
+
+    // §13a.3 encoding.
+    let bytes = proof.to_bytes();
+    let le32 = |b: &[u8]| u32::from_le_bytes(b.try_into().unwrap()) as usize;
+    assert_eq!((le32(&bytes[0..4]), le32(&bytes[4..8])), (n, w));
+    let rest = bytes[8..].to_vec();
+    assert_eq!(rest.len(), 32 * (5 * n + 6 + 3 * w));
+    let chunk = |i: usize| -> [u8; 32] { rest[32 * i..32 * i + 32].try_into().unwrap() };
+    let pt = |i: usize| CompressedRistretto(chunk(i)).decompress().unwrap();
+    let sc = |i: usize| Scalar::from_canonical_bytes(chunk(i)).unwrap();
+    let mut i = 0;
+    let mut next = |k: usize| {
+        let r = i..i + k;
+        i += k;
+        r
+    };
+    let (c_r, ch_r, t123_r, t4_r, th_r) = (next(n), next(n), next(3), next(2 * w), next(n));
+    let (s1_i, s2_i, s3_i, s4_r, sh_r, sp_r) = (
+        next(1).start,
+        next(1).start,
+        next(1).start,
+        next(w),
+        next(n),
+        next(n),
+    );
+    assert_eq!(i, 5 * n + 6 + 3 * w);
+
+    // §3.1 / §13a.3 transcript.
+    let d = |elements: &[[u8; 32]]| -> [u8; 64] {
+        let mut h = Sha512::new();
+        h.update((elements.len() as u64).to_le_bytes());
+        for e in elements {
+            h.update(e);
+        }
+        h.finalize().into()
+    };
+    let d_cts = |cts: &[ostracon::elgamal::Ciphertext]| -> [u8; 64] {
+        let mut h = Sha512::new();
+        h.update((cts.len() as u64).to_le_bytes());
+        for ct in cts {
+            h.update(ct.a.as_bytes());
+            h.update(ct.b.as_bytes());
+        }
+        h.finalize().into()
+    };
+    let wide = |t: &mut Transcript, label: &'static [u8]| {
+        let mut b = [0u8; 64];
+        t.challenge_bytes(label, &mut b);
+        Scalar::from_bytes_mod_order_wide(&b)
+    };
+    let mut t: Transcript = ctx.transcript();
+    t.append_message(b"dom-sep", b"shuffle-tw v1");
+    t.append_u64(b"n", 2);
+    t.append_u64(b"n", n as u64);
+    t.append_u64(b"n", w as u64);
+    t.append_message(b"K", sk.public_key().point().as_bytes());
+    t.append_message(b"shuffle.in", &d_cts(&input));
+    t.append_message(b"shuffle.out", &d_cts(&output));
+    let commitments: Vec<[u8; 32]> = c_r.clone().map(chunk).collect();
+    t.append_message(b"commit", &d(&commitments));
+    let mut seed = [0u8; 32];
+    t.challenge_bytes(b"seed", &mut seed);
+    let mut chacha = rand_chacha::ChaCha20Rng::from_seed(seed);
+    let u: Vec<Scalar> = (0..n)
+        .map(|_| {
+            let mut b = [0u8; 64];
+            chacha.fill_bytes(&mut b);
+            Scalar::from_bytes_mod_order_wide(&b)
+        })
+        .collect();
+    let chain: Vec<[u8; 32]> = ch_r.clone().map(chunk).collect();
+    t.append_message(b"shuffle.chain", &d(&chain));
+    for k in t123_r.clone().chain(t4_r.clone()) {
+        t.append_message(b"commit", &chunk(k));
+    }
+    let t_hat: Vec<[u8; 32]> = th_r.clone().map(chunk).collect();
+    t.append_message(b"commit", &d(&t_hat));
+    let c = wide(&mut t, b"c");
+
+    // §13a.2 generators.
+    let gen = |tag: &[u8], index: u64| {
+        let mut h = Sha512::new();
+        h.update(b"ostracon/v1/shuffle/generator");
+        h.update((domain.len() as u64).to_le_bytes());
+        h.update(domain);
+        h.update((tag.len() as u64).to_le_bytes());
+        h.update(tag);
+        h.update(index.to_le_bytes());
+        RistrettoPoint::from_hash(h)
+    };
+    let hs: Vec<RistrettoPoint> = (0..n as u64)
+        .map(|i| {
+            let half = gen(b"H", i);
+            half + half
+        })
+        .collect();
+    let big_u = gen(b"U", 0);
+    let g = ostracon::group::generator_g();
+    let h_el = *ostracon::group::generator_h().point();
+    let k_pt = *sk.public_key().point().point();
+
+    // §13a.3 verification equations.
+    let cs: Vec<RistrettoPoint> = c_r.map(pt).collect();
+    let chs: Vec<RistrettoPoint> = ch_r.map(pt).collect();
+    let tt: Vec<RistrettoPoint> = t123_r.map(pt).collect();
+    let t4: Vec<RistrettoPoint> = t4_r.map(pt).collect();
+    let ths: Vec<RistrettoPoint> = th_r.map(pt).collect();
+    let (s1, s2, s3) = (sc(s1_i), sc(s2_i), sc(s3_i));
+    let s4: Vec<Scalar> = s4_r.map(sc).collect();
+    let sh: Vec<Scalar> = sh_r.map(sc).collect();
+    let sp: Vec<Scalar> = sp_r.map(sc).collect();
+    let sum = |v: &mut dyn Iterator<Item = RistrettoPoint>| {
+        v.fold(RistrettoPoint::identity(), |a, b| a + b)
+    };
+    let prod_u = u.iter().fold(Scalar::ONE, |a, b| a * b);
+    assert_eq!(
+        tt[0],
+        c * (sum(&mut cs.iter().copied()) - sum(&mut hs.iter().copied())) + s1 * g
+    );
+    assert_eq!(tt[1], c * (chs[n - 1] - prod_u * big_u) + s2 * g);
+    assert_eq!(
+        tt[2],
+        c * sum(&mut cs.iter().zip(&u).map(|(p, x)| p * x))
+            + s3 * g
+            + sum(&mut hs.iter().zip(&sp).map(|(p, x)| p * x))
+    );
+    let pa = |ct: &ostracon::elgamal::Ciphertext| (*ct.a.point(), *ct.b.point());
+    for k in 0..w {
+        let (mut a, mut b) = (RistrettoPoint::identity(), RistrettoPoint::identity());
+        for j in 0..n {
+            let (ea, eb) = pa(&input[j * w + k]);
+            let (oa, ob) = pa(&output[j * w + k]);
+            a += c * u[j] * ea + sp[j] * oa;
+            b += c * u[j] * eb + sp[j] * ob;
+        }
+        assert_eq!(t4[2 * k], a - s4[k] * h_el, "t4[{k}].A");
+        assert_eq!(t4[2 * k + 1], b - s4[k] * k_pt, "t4[{k}].B");
+    }
+    for j in 0..n {
+        let prev = if j == 0 { big_u } else { chs[j - 1] };
+        assert_eq!(ths[j], c * chs[j] + sh[j] * g + sp[j] * prev, "t̂[{j}]");
+    }
+}
