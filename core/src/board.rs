@@ -496,7 +496,8 @@ pub struct BallotSubmission {
     pub submission: Submission,
 }
 
-/// Largest voter id accepted in a submission.
+/// Largest voter id, in bytes (ids are 1 to 256 bytes: in a submission, a registry and a
+/// board entry).
 pub const MAX_VOTER_ID: usize = 256;
 
 impl BallotSubmission {

@@ -123,10 +123,14 @@ impl Voters {
         h.finalize().into()
     }
 
-    /// Rebuilds the registry; errors name the voter with a bad key.
+    /// Rebuilds the registry; errors name what is wrong: a voter id that is empty or
+    /// longer than [`crate::board::MAX_VOTER_ID`] bytes, a bad key, a repeated id.
     pub fn to_registry(&self) -> Result<VoterRegistry, DecodeError> {
         let mut reg = VoterRegistry::new();
         for v in &self.voters {
+            if v.id.is_empty() || v.id.len() > crate::board::MAX_VOTER_ID {
+                return Err(DecodeError::new("voter id", DecodeErrorKind::InvalidValue));
+            }
             let key = match &v.key {
                 None => None,
                 Some(h) => {
@@ -545,7 +549,13 @@ pub(crate) fn entry_kind_from_bytes(b: &[u8]) -> Result<EntryKind, DecodeError> 
         1 => {
             let voter = match r.u8()? {
                 0 => None,
-                1 => Some(String::from_utf8(get_bytes(&mut r)?.to_vec()).map_err(|_| bad)?),
+                1 => {
+                    let id = get_bytes(&mut r)?;
+                    if id.is_empty() || id.len() > crate::board::MAX_VOTER_ID {
+                        return Err(bad);
+                    }
+                    Some(String::from_utf8(id.to_vec()).map_err(|_| bad)?)
+                }
                 _ => return Err(bad),
             };
             let weight = r.u64()?;

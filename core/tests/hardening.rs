@@ -453,3 +453,43 @@ fn ballot_stuffing_without_voter_signature_is_refused() {
     submit(&mut board, Some("alice"), Some(good)).unwrap();
     assert_eq!(board.len(), 1);
 }
+
+/// Voter ids are 1 to 256 bytes in a registry (and so in every counted entry): a record
+/// cannot carry a registry whose ids no submission could name.
+#[test]
+fn voter_ids_are_bounded_in_the_registry_and_the_board() {
+    use ostracon::record::{RecordItem, VoterRecord, Voters};
+    let voter = |id: String| Voters {
+        voters: vec![VoterRecord {
+            id,
+            weight: 1,
+            key: None,
+        }],
+    };
+    assert!(voter("v".repeat(256)).to_registry().is_ok());
+    for bad in [String::new(), "v".repeat(257)] {
+        let err = voter(bad.clone()).to_registry().unwrap_err();
+        assert_eq!(err.code(), "decode.invalid_value", "{} bytes", bad.len());
+    }
+    // A board entry whose voter id is too long does not decode.
+    let (e, _) = election();
+    let (b, _) = ballot(&e, "b-long", 3);
+    let mut board = Board::new(&e, None);
+    let entry = board
+        .submit(
+            b,
+            Submission::Cast {
+                voter: None,
+                signature: None,
+            },
+        )
+        .unwrap();
+    let mut long = entry.clone();
+    if let ostracon::board::EntryKind::Cast { voter, .. } = &mut long.kind {
+        *voter = Some("v".repeat(257));
+    }
+    let frame = RecordItem::Entry(long).payload();
+    assert!(RecordItem::from_payload(3, &frame).is_err());
+    let ok = RecordItem::Entry(entry).payload();
+    assert!(RecordItem::from_payload(3, &ok).is_ok());
+}
